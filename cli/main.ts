@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder.
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { runExample, exampleOptions } from './example'
+
+interface Command {
+  summary: string
+  usage: string
+  options: NonNullable<ParseArgsConfig['options']>
+  run: (values: Record<string, string | boolean | undefined>) => Promise<number>
+}
+
+const COMMANDS: Record<string, Command> = {
+  example: {
+    summary: 'Send sample Segment events through the destination and print what Personalize receives',
+    usage: `segment-personalize example [--endpoint <url>]
+
+Runs sample e-commerce events (Product Viewed, Product Added, Order Completed with products[], the
+workshop's sku-only Order Completed, and one bad event) through the Actions destination with its presets,
+as Segment would, against a local HTTP endpoint that answers like Personalize's PutEvents. Prints every
+PutEvents request it received and each event's result.
+
+Options:
+  --endpoint <url>  send to this Personalize events endpoint instead of the built-in local one
+  -h, --help        show this help`,
+    options: exampleOptions,
+    run: runExample
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length))
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  return `Usage: segment-personalize <command> [options]
+
+The Segment → Amazon Personalize pipeline as one package.
+
+Commands:
+${lines.join('\n')}
+
+Run 'segment-personalize <command> --help' for a command's options.`
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage())
+    return 0
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    console.error(`Unknown command '${name}'.\n\n${usage()}`)
+    return 2
+  }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      strict: true
+    }).values
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${command.usage}`)
+    return 2
+  }
+  if (values.help) {
+    console.log(command.usage)
+    return 0
+  }
+  return command.run(values)
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error)
+      process.exitCode = 1
+    }
+  )
+}

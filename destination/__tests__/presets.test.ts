@@ -1,0 +1,85 @@
+import nock from 'nock'
+import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import definition from '..'
+import { presets } from '../presets'
+import { clearCredentialCache } from '../personalize/credentials'
+import { recordPutEvents, settings } from '../../test/personalizeNock'
+
+const destination = new Destination(definition)
+
+beforeAll(() => nock.disableNetConnect())
+afterAll(() => nock.enableNetConnect())
+beforeEach(() => {
+  nock.cleanAll()
+  clearCredentialCache()
+})
+
+const base = {
+  type: 'track' as const,
+  anonymousId: 'anon-1',
+  userId: 'user-1',
+  timestamp: '2026-11-20T10:00:00Z',
+  messageId: 'm1'
+}
+const EVENTS: Record<string, SegmentEvent> = {
+  'Product Viewed': { ...base, event: 'Product Viewed', properties: { product_id: 'p-viewed', sku: 'S' } },
+  'Product Clicked': { ...base, event: 'Product Clicked', properties: { product_id: 'p-clicked' } },
+  'Product Added': { ...base, event: 'Product Added', properties: { sku: 'SKU-added' } },
+  'Order Completed': {
+    ...base,
+    event: 'Order Completed',
+    properties: { products: [{ product_id: 'p-a' }, { sku: 'SKU-b' }] }
+  },
+  'Order Completed (workshop shape, sku only)': { ...base, event: 'Order Completed', properties: { sku: 'SKU-legacy' } }
+}
+const EXPECTED_ITEMS: Record<string, string[]> = {
+  'Product Viewed': ['p-viewed'],
+  'Product Clicked': ['p-clicked'],
+  'Product Added': ['SKU-added'],
+  'Order Completed': ['p-a', 'SKU-b'],
+  'Order Completed (workshop shape, sku only)': ['SKU-legacy']
+}
+
+function subscriptionOf(name: string) {
+  const preset = presets.find((p) => p.name === name)
+  if (!preset || preset.type !== 'automatic') throw new TypeError(`no automatic preset ${name}`)
+  return { subscribe: preset.subscribe, partnerAction: preset.partnerAction, mapping: preset.mapping as JSONObject }
+}
+
+test('there is a preset for each e-commerce event the issue names', () => {
+  expect(presets.map((p) => p.name).sort()).toEqual(Object.keys(EVENTS).sort())
+})
+
+describe.each(Object.keys(EVENTS))('preset %s', (name) => {
+  test('sends its event’s items to PutEvents', async () => {
+    const calls = recordPutEvents()
+    await destination.onEvent(EVENTS[name]!, {
+      ...settings,
+      subscription: subscriptionOf(name)
+    })
+    expect(calls.flatMap((c) => c.body.eventList.map((e) => e.itemId))).toEqual(EXPECTED_ITEMS[name])
+  })
+
+  test('matches no other preset’s event', async () => {
+    const calls = recordPutEvents()
+    for (const [other, event] of Object.entries(EVENTS)) {
+      if (other === name) continue
+      const results = await destination.onEvent(event, {
+        ...settings,
+        subscription: subscriptionOf(name)
+      })
+      expect(results).toEqual([{ output: 'not subscribed' }])
+    }
+    expect(calls).toHaveLength(0)
+  })
+
+  test('works on the batch path', async () => {
+    const calls = recordPutEvents()
+    const results = await destination.onBatch([EVENTS[name]!], {
+      ...settings,
+      subscription: subscriptionOf(name)
+    })
+    expect(results[0]?.multistatus?.[0]).toMatchObject({ status: 200 })
+    expect(calls).toHaveLength(1)
+  })
+})

@@ -1,0 +1,27 @@
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bin/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: 'Throw a framework error class, never a bare Error.'
+        }
+      ]
+    }
+  },
+  {
+    // jest's asymmetric matchers (expect.stringContaining, …) are typed `any` by @types/jest.
+    files: ['**/__tests__/**', 'test/**'],
+    rules: { '@typescript-eslint/no-unsafe-assignment': 'off' }
+  },
+  { files: ['eslint.config.mjs', 'bin/**'], ...tseslint.configs.disableTypeChecked }
+)

@@ -1,0 +1,15 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest'
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/destination', '<rootDir>/cli', '<rootDir>/test', '<rootDir>/scripts'],
+  testMatch: ['**/__tests__/**/*.test.ts', '**/test/**/*.test.ts'],
+  // Type-checking is `tsc --noEmit` in `npm test`; jest only transpiles (tsconfig has isolatedModules).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  testTimeout: 20_000,
+  // nock's interceptor lives on the global scope for the whole run; jest's cleanup between files would warn on it.
+  testEnvironmentOptions: { globalsCleanup: 'off' }
+}
+
+export default config

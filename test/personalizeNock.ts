@@ -1,0 +1,55 @@
+// Shared by the destination's tests: settings, and a nock scope that answers PutEvents and records each call.
+import nock from 'nock'
+import type { Settings } from '../destination/generated-types'
+
+export const EVENTS_HOST = 'https://personalize-events.us-west-2.amazonaws.com'
+
+export const settings: Settings = {
+  region: 'us-west-2',
+  trackingId: 'tracking-123',
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+}
+
+export interface PutEventsBody {
+  trackingId: string
+  sessionId: string
+  userId?: string
+  eventList: Array<Record<string, unknown>>
+}
+
+export interface RecordedCall {
+  body: PutEventsBody
+  headers: Record<string, string | string[]>
+}
+
+/**
+ * Answers every PutEvents call with `reply(body, index)` (200 by default) and records it. Calls are recorded in the
+ * order they arrive.
+ */
+export function recordPutEvents(
+  reply: (body: PutEventsBody, index: number) => [number, string | object, Record<string, string>?] = () => [200, '']
+): RecordedCall[] {
+  const calls: RecordedCall[] = []
+  nock(EVENTS_HOST)
+    .persist()
+    .post('/events')
+    .reply(function (_uri, body) {
+      const parsed = body as PutEventsBody
+      calls.push({ body: parsed, headers: this.req.headers })
+      return reply(parsed, calls.length - 1)
+    })
+  return calls
+}
+
+/** An AWS JSON error answer as Personalize sends it. */
+export function awsError(status: number, type: string, message: string): [number, object, Record<string, string>] {
+  return [
+    status,
+    { message },
+    {
+      'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.personalize/`,
+      'content-type': 'application/x-amz-json-1.1'
+    }
+  ]
+}
