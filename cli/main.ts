@@ -13,16 +13,22 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   example: {
     summary: 'Send sample Segment events through the destination and print what Personalize receives',
-    usage: `segment-personalize example [--endpoint <url>]
+    usage: `segment-personalize example [--tracking-id <id> [--region <region>] [--role-arn <arn> --external-id <id>]] [--endpoint <url>]
 
 Runs sample e-commerce events (Product Viewed, Product Added, Order Completed with products[], the
 workshop's sku-only Order Completed, and one bad event) through the Actions destination with its presets,
-as Segment would, against a local HTTP endpoint that answers like Personalize's PutEvents. Prints every
-PutEvents request it received and each event's result.
+as Segment would. Without options they go to a local HTTP endpoint that answers like Personalize's
+PutEvents, and every request it received is printed; each event's result is printed in every case.
 
 Options:
-  --endpoint <url>  send to this Personalize events endpoint instead of the built-in local one
-  -h, --help        show this help`,
+  --tracking-id <id>   send to this real event tracker (Personalize in --region) instead of the local endpoint;
+                       credentials: --role-arn/--external-id (assumed with the environment's AWS credentials),
+                       else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment
+  --region <region>    the tracker's AWS region (default us-west-2)
+  --role-arn <arn>     an IAM role to assume for PutEvents
+  --external-id <id>   the role's external ID
+  --endpoint <url>     send to this Personalize events endpoint (a VPC endpoint, an emulator)
+  -h, --help           show this help`,
     options: exampleOptions,
     run: runExample
   }

@@ -1,3 +1,5 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -42,4 +44,66 @@ test('example sends the sample events through the destination and prints what Pe
   expect(stdout).toContain(
     'Product Viewed (msg-5): Product Viewed → 400 itemId is missing: the event has no product_id or sku.'
   )
+})
+
+describe('example against a real event tracker endpoint', () => {
+  let server: http.Server
+  let url: string
+  const received: Array<{ authorization: string; body: { trackingId: string } }> = []
+  let status = 200
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      req.on('end', () => {
+        received.push({
+          authorization: String(req.headers.authorization),
+          body: JSON.parse(body) as { trackingId: string }
+        })
+        res.writeHead(status, {
+          'x-amzn-errortype': status === 200 ? '' : 'ThrottlingException',
+          'content-type': 'application/json'
+        })
+        res.end(status === 200 ? '' : '{"message":"Rate exceeded"}')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => server.close())
+  beforeEach(() => {
+    received.length = 0
+    status = 200
+  })
+
+  const withKeys = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      timeout: 60_000,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'secret-from-env' }
+    })
+
+  test('--tracking-id signs with the environment’s access keys and exits 0', async () => {
+    const { stdout } = await withKeys(
+      'example',
+      '--tracking-id',
+      'tracker-live',
+      '--region',
+      'eu-west-1',
+      '--endpoint',
+      url
+    )
+    expect(received.length).toBeGreaterThan(0)
+    expect(received.every((r) => r.body.trackingId === 'tracker-live')).toBe(true)
+    expect(received[0]!.authorization).toMatch(/Credential=AKIDFROMENV\/\d{8}\/eu-west-1\/personalize\/aws4_request/)
+    expect(stdout).toContain(`Sent to ${url}.`)
+  })
+
+  test('a failure other than the deliberately bad event exits 1 and says why', async () => {
+    status = 400
+    await expect(withKeys('example', '--tracking-id', 'tracker-live', '--endpoint', url)).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringContaining('429 PutEvents failed: ThrottlingException: Rate exceeded')
+    })
+  })
 })

@@ -1,5 +1,8 @@
 import type { SegmentEvent } from '@segment/actions-core'
 
+/** The sample event that is refused on purpose, to show a per-event failure. */
+export const DELIBERATELY_BAD = 'msg-5'
+
 /** A short visit: a product viewed and added, an order (spec shape), the workshop's sku-only order, and a bad event. */
 export function sampleEvents(): SegmentEvent[] {
   const base = {
@@ -57,7 +60,7 @@ export function sampleEvents(): SegmentEvent[] {
     {
       ...base,
       event: 'Product Viewed',
-      messageId: 'msg-5',
+      messageId: DELIBERATELY_BAD,
       timestamp: '2026-11-20T10:06:00Z',
       properties: { name: 'Mystery item' }
     }
