@@ -107,3 +107,11 @@ describe('example against a real event tracker endpoint', () => {
     })
   })
 })
+
+test('the installed command (bin/segment-personalize.js, the compiled CLI) answers --help', async () => {
+  const { stdout } = await run(process.execPath, [
+    path.join(__dirname, '..', 'bin', 'segment-personalize.js'),
+    '--help'
+  ])
+  expect(stdout).toContain('Usage: segment-personalize <command>')
+})

@@ -1,6 +1,7 @@
 // Shared by the destination's tests: settings, and a nock scope that answers PutEvents and records each call.
 import nock from 'nock'
 import type { Settings } from '../destination/generated-types'
+import { clearCredentialCache } from '../destination/personalize/credentials'
 
 export const EVENTS_HOST = 'https://personalize-events.us-west-2.amazonaws.com'
 
@@ -52,4 +53,18 @@ export function awsError(status: number, type: string, message: string): [number
       'content-type': 'application/x-amz-json-1.1'
     }
   ]
+}
+
+/**
+ * Every test of the file starts with no nock interceptors, no cached AWS credentials and no recorded responses, and
+ * nothing leaves the machine: a request nock does not answer fails instead of reaching AWS.
+ */
+export function isolateNetwork(testDestination?: { responses: unknown[] }): void {
+  beforeAll(() => nock.disableNetConnect())
+  afterAll(() => nock.enableNetConnect())
+  beforeEach(() => {
+    nock.cleanAll()
+    clearCredentialCache()
+    if (testDestination) testDestination.responses = []
+  })
 }

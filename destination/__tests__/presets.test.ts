@@ -1,18 +1,11 @@
-import nock from 'nock'
 import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '..'
 import { presets } from '../presets'
-import { clearCredentialCache } from '../personalize/credentials'
-import { recordPutEvents, settings } from '../../test/personalizeNock'
+import { recordPutEvents, settings, isolateNetwork } from '../../test/personalizeNock'
 
 const destination = new Destination(definition)
 
-beforeAll(() => nock.disableNetConnect())
-afterAll(() => nock.enableNetConnect())
-beforeEach(() => {
-  nock.cleanAll()
-  clearCredentialCache()
-})
+isolateNetwork()
 
 const base = {
   type: 'track' as const,

@@ -2,8 +2,7 @@ import nock from 'nock'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../..'
 import type { Settings } from '../../generated-types'
-import { recordPutEvents, settings as keySettings } from '../../../test/personalizeNock'
-import { clearCredentialCache } from '../credentials'
+import { recordPutEvents, settings as keySettings, isolateNetwork } from '../../../test/personalizeNock'
 
 const STS = 'https://sts.us-west-2.amazonaws.com'
 const ROLE = 'arn:aws:iam::123456789012:role/segment-personalize'
@@ -47,12 +46,8 @@ function recordSts(reply: (params: URLSearchParams) => [number, string]): StsCal
 }
 
 const env = { ...process.env }
-beforeAll(() => nock.disableNetConnect())
-afterAll(() => nock.enableNetConnect())
+isolateNetwork(testDestination)
 beforeEach(() => {
-  nock.cleanAll()
-  clearCredentialCache()
-  testDestination.responses = []
   process.env = { ...env, AWS_ACCESS_KEY_ID: 'AKIDBASE', AWS_SECRET_ACCESS_KEY: 'base-secret' }
   delete process.env.AWS_SESSION_TOKEN
 })

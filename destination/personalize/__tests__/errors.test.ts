@@ -12,20 +12,13 @@ import {
   type RequestClient
 } from '@segment/actions-core'
 import destination from '../..'
-import { awsError, recordPutEvents, settings } from '../../../test/personalizeNock'
-import { clearCredentialCache } from '../credentials'
+import { awsError, recordPutEvents, settings, isolateNetwork } from '../../../test/personalizeNock'
 import { classify, ERROR_STATUSES, ERROR_TYPES, parseAwsError, toActionError, type FailureKind } from '../errors'
 import { sendSigned } from '../wire'
 
 const testDestination = createTestIntegration(destination)
 
-beforeAll(() => nock.disableNetConnect())
-afterAll(() => nock.enableNetConnect())
-beforeEach(() => {
-  nock.cleanAll()
-  clearCredentialCache()
-  testDestination.responses = []
-})
+isolateNetwork(testDestination)
 
 const event = createTestEvent({ type: 'track', event: 'Product Viewed', properties: { product_id: 'p1' } })
 

@@ -3,18 +3,11 @@ import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEv
 import { SignatureV4 } from '@smithy/signature-v4'
 import { Hash } from '@smithy/hash-node'
 import destination from '../..'
-import { clearCredentialCache } from '../../personalize/credentials'
-import { awsError, recordPutEvents, settings, type RecordedCall } from '../../../test/personalizeNock'
+import { awsError, recordPutEvents, settings, type RecordedCall, isolateNetwork } from '../../../test/personalizeNock'
 
 const testDestination = createTestIntegration(destination)
 
-beforeAll(() => nock.disableNetConnect())
-afterAll(() => nock.enableNetConnect())
-beforeEach(() => {
-  nock.cleanAll()
-  clearCredentialCache()
-  testDestination.responses = []
-})
+isolateNetwork(testDestination)
 
 function track(overrides: Partial<SegmentEvent> = {}): SegmentEvent {
   return createTestEvent({
