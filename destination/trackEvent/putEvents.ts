@@ -63,7 +63,7 @@ export async function putEvents(
 
 function describeProblems(problems: string[], sentCount: number): string {
   const list = problems.length > 5 ? [...problems.slice(0, 5), `and ${problems.length - 5} more`] : problems
-  const sent = sentCount > 0 ? ` The other ${sentCount} interaction(s) of this event were sent.` : ''
+  const sent = sentCount > 0 ? ` Its other ${sentCount} interaction(s) are sent anyway.` : ''
   return `${list.join('; ')}.${sent}`
 }
 

@@ -178,7 +178,7 @@ describe('trackEvent products fan-out', () => {
         useDefaultMappings: true
       })
     ).rejects.toThrow(
-      'products[1]: itemId is missing: the event has no product_id or sku. The other 1 interaction(s) of this event were sent.'
+      'products[1]: itemId is missing: the event has no product_id or sku. Its other 1 interaction(s) are sent anyway.'
     )
     expect(calls.flatMap((c) => c.body.eventList.map((e) => e.itemId))).toEqual(['a'])
   })
