@@ -24,7 +24,7 @@ import {
 import definition from '../destination'
 import trackEvent from '../destination/trackEvent'
 import type { Payload } from '../destination/trackEvent/generated-types'
-import { forEachConcurrently } from '../destination/trackEvent/putEvents'
+import { forEachConcurrently } from '../destination/personalize/batch'
 import aws4 from 'aws4'
 import { sendSigned, type SignedCall } from '../destination/personalize/wire'
 import { makeEvents } from './events'

@@ -1,29 +1,33 @@
 import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
+import { chunk, deliver, type Part } from '../personalize/batch'
+import { callPersonalize, type Operation } from '../personalize/client'
 import { forgetCredentials, resolveCredentials } from '../personalize/credentials'
-import { endpointFor } from '../personalize/endpoints'
 import { invalidEvent, type Failure } from '../personalize/errors'
 import { PUT_EVENTS_MAX_EVENTS } from '../personalize/limits'
-import { sendSigned, type AwsCredentials, type CallOutcome } from '../personalize/wire'
 import type { Payload } from './generated-types'
-import { toInteractions, type PersonalizeEvent } from './interactions'
+import { toInteractions, type Interactions, type PersonalizeEvent } from './interactions'
 
-/** What happened to one Segment event. `sent` is what reached Personalize for it, PutEvents' shape. */
+/** What happened to one Segment event. `sent` is what went to the service for it. */
 export type EventResult = { ok: true; sent: JSONLikeObject } | { ok: false; failure: Failure; sent?: JSONLikeObject }
 
 // PutEvents calls in flight at once for one batch. Personalize allows 1000 PutEvents requests/s per dataset group
 // (https://docs.aws.amazon.com/personalize/latest/dg/limits.html); Segment runs many batches side by side.
 const CONCURRENT_CALLS = 8
 
-interface Part {
-  origin: number
-  event: PersonalizeEvent
-}
+const putEventsOperation = (settings: Settings): Operation => ({
+  name: 'PutEvents',
+  service: 'personalize-events',
+  path: '/events',
+  resource: { setting: 'Tracking ID', value: settings.trackingId },
+  permission: 'personalize:PutEvents'
+})
 
-interface Call {
+/** An interaction with the session and user it is recorded under: all parts of one call share them. */
+interface Interaction {
   sessionId: string
   userId?: string
-  parts: Part[]
+  event: PersonalizeEvent
 }
 
 /**
@@ -40,19 +44,23 @@ export async function putEvents(
   const failures: Array<Failure | undefined> = built.map((b) =>
     b.problems.length === 0 ? undefined : invalidEvent(describeProblems(b.problems, b.events.length))
   )
-  const calls = groupIntoCalls(built.map((b, origin) => ({ ...b, origin })))
-  if (calls.length > 0) {
+  const sessions = groupBySession(built)
+  if (sessions.length > 0) {
     const resolved = await resolveCredentials(request, settings)
-    const send = resolved.ok
-      ? (call: Call) => sendCall(request, settings, resolved.credentials, call)
-      : () => Promise.resolve<CallOutcome>(resolved)
-    await forEachConcurrently(calls, CONCURRENT_CALLS, async (call) => {
-      for (const [parts, outcome] of await sendIsolatingBadInput(send, call)) {
-        if (outcome.ok) continue
-        if (outcome.failure.kind === 'authentication') forgetCredentials(settings)
-        for (const part of parts) failures[part.origin] ??= outcome.failure
-      }
-    })
+    const send = async (parts: Array<Part<Interaction>>) => {
+      if (!resolved.ok) return resolved
+      const { sessionId, userId } = parts[0]!.value
+      const outcome = await callPersonalize(request, settings, resolved.credentials, putEventsOperation(settings), {
+        trackingId: settings.trackingId,
+        sessionId,
+        userId,
+        eventList: parts.map((part) => part.value.event)
+      })
+      if (!outcome.ok && outcome.failure.kind === 'authentication') forgetCredentials(settings)
+      return outcome
+    }
+    const calls = sessions.flatMap((parts) => chunk(parts, PUT_EVENTS_MAX_EVENTS))
+    await deliver(calls, send, CONCURRENT_CALLS, failures)
   }
   return built.map((b, i) => {
     const sent = b.events.length > 0 ? sentShape(b.sessionId, b.userId, b.events) : undefined
@@ -67,94 +75,21 @@ function describeProblems(problems: string[], sentCount: number): string {
   return `${list.join('; ')}.${sent}`
 }
 
-function groupIntoCalls(
-  built: Array<{ origin: number; sessionId: string; userId?: string; events: PersonalizeEvent[] }>
-): Call[] {
-  const groups = new Map<string, Call>()
-  for (const { origin, sessionId, userId, events } of built) {
-    if (events.length === 0) continue
+/** The batch's interactions grouped by (session, user), in event order. */
+function groupBySession(built: Interactions[]): Array<Array<Part<Interaction>>> {
+  const groups = new Map<string, Array<Part<Interaction>>>()
+  built.forEach(({ sessionId, userId, events }, origin) => {
+    if (events.length === 0) return
     const key = `${sessionId}\u0000${userId ?? ''}`
     let group = groups.get(key)
-    if (!group) groups.set(key, (group = { sessionId, userId, parts: [] }))
-    for (const event of events) group.parts.push({ origin, event })
-  }
-  const calls: Call[] = []
-  for (const group of groups.values()) {
-    for (let i = 0; i < group.parts.length; i += PUT_EVENTS_MAX_EVENTS) {
-      calls.push({ ...group, parts: group.parts.slice(i, i + PUT_EVENTS_MAX_EVENTS) })
-    }
-  }
-  return calls
-}
-
-// Personalize rejects a whole call for one invalid event. Our own checks make that rare; when it happens, each
-// event of the call is sent alone so that only the bad one fails.
-async function sendIsolatingBadInput(
-  send: (call: Call) => Promise<CallOutcome>,
-  call: Call
-): Promise<Array<[Part[], CallOutcome]>> {
-  const outcome = await send(call)
-  if (outcome.ok || outcome.failure.kind !== 'invalidInput' || call.parts.length === 1) return [[call.parts, outcome]]
-  return Promise.all(
-    call.parts.map(async (part) => [[part], await send({ ...call, parts: [part] })] as [Part[], CallOutcome])
-  )
-}
-
-async function sendCall(
-  request: RequestClient,
-  settings: Settings,
-  credentials: AwsCredentials,
-  call: Call
-): Promise<CallOutcome> {
-  const body = JSON.stringify({
-    trackingId: settings.trackingId,
-    sessionId: call.sessionId,
-    userId: call.userId,
-    eventList: call.parts.map((part) => part.event)
+    if (!group) groups.set(key, (group = []))
+    for (const event of events) group.push({ origins: [origin], value: { sessionId, userId, event } })
   })
-  const outcome = await sendSigned(request, {
-    operation: 'PutEvents',
-    url: `${endpointFor('personalize-events', settings)}/events`,
-    region: settings.region,
-    service: 'personalize',
-    credentials,
-    body,
-    contentType: 'application/json'
-  })
-  return outcome.ok ? outcome : { ok: false, failure: explainForPutEvents(outcome.failure, settings) }
-}
-
-function explainForPutEvents(failure: Failure, settings: Settings): Failure {
-  const prefix = `PutEvents failed: ${failure.type}: ${failure.message}`
-  switch (failure.kind) {
-    case 'notFound':
-      return {
-        ...failure,
-        message: `${prefix}. Check the Tracking ID setting ("${settings.trackingId}") and the AWS Region (${settings.region}): the event tracker must exist there and be ACTIVE.`
-      }
-    case 'authentication':
-      return {
-        ...failure,
-        message: `${prefix}. Check the AWS credentials settings and that they allow personalize:PutEvents.`
-      }
-    case 'invalidInput':
-      return { ...failure, message: `Personalize rejected the event: ${failure.type}: ${failure.message}` }
-    default:
-      return { ...failure, message: prefix }
-  }
+  return [...groups.values()]
 }
 
 function sentShape(sessionId: string, userId: string | undefined, events: PersonalizeEvent[]): JSONLikeObject {
   const shape: JSONLikeObject = { sessionId, eventList: events }
   if (userId !== undefined) shape.userId = userId
   return shape
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }

@@ -79,7 +79,7 @@ describe('messages name what to fix', () => {
     recordPutEvents(() => awsError(400, 'InvalidInputException', aws))
     await expect(
       testDestination.testAction('trackEvent', { event, settings, useDefaultMappings: true })
-    ).rejects.toThrow(`Personalize rejected the event: InvalidInputException: ${aws}`)
+    ).rejects.toThrow(`Personalize rejected the PutEvents call: InvalidInputException: ${aws}`)
   })
 
   test('ResourceNotFoundException names the tracking ID and the region', async () => {
@@ -92,7 +92,7 @@ describe('messages name what to fix', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(IntegrationError)
     expect((error as IntegrationError).message).toBe(
-      'PutEvents failed: ResourceNotFoundException: Tracker not found. Check the Tracking ID setting ("tracking-123") and the AWS Region (us-west-2): the event tracker must exist there and be ACTIVE.'
+      'PutEvents failed: ResourceNotFoundException: Tracker not found. Check the Tracking ID setting ("tracking-123") and the AWS Region (us-west-2): it must exist there and be ACTIVE.'
     )
     expect((error as IntegrationError).status).toBe(404)
   })

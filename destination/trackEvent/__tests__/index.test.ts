@@ -345,7 +345,7 @@ describe('trackEvent batches', () => {
     expect(calls.map((c) => c.body.eventList.length)).toEqual([3, 1, 1, 1])
     expect(multistatus.map((s) => s.status)).toEqual([200, 400, 200])
     expect(multistatus[1]).toMatchObject({
-      errormessage: expect.stringContaining('Personalize rejected the event: InvalidInputException')
+      errormessage: expect.stringContaining('Personalize rejected the PutEvents call: InvalidInputException')
     })
   })
 
