@@ -26,6 +26,34 @@ export interface Settings {
    */
   trackingId: string
   /**
+   * The Personalize campaign that Sync Recommendations asks (GetRecommendations), e.g. arn:aws:personalize:us-west-2:123456789012:campaign/segment-workshop-campaign. Set this or Recommender ARN.
+   */
+  campaignArn?: string
+  /**
+   * A Personalize domain recommender to ask instead of a campaign (arn:aws:personalize:<region>:<account>:recommender/<name>). Used when Campaign ARN is empty.
+   */
+  recommenderArn?: string
+  /**
+   * The Users dataset that Identify User writes to (PutUsers), ending in /USERS, e.g. arn:aws:personalize:us-west-2:123456789012:dataset/segment-workshop/USERS.
+   */
+  usersDatasetArn?: string
+  /**
+   * The Items dataset that Sync Items writes to (PutItems), ending in /ITEMS, e.g. arn:aws:personalize:us-west-2:123456789012:dataset/segment-workshop/ITEMS.
+   */
+  itemsDatasetArn?: string
+  /**
+   * The write key of the Segment source that receives the identify calls carrying recommendations (Sync Recommendations). Use a source whose identifies reach your Profiles (Unify) space.
+   */
+  segmentWriteKey?: string
+  /**
+   * Where that source lives: US (api.segment.io) or EU (events.eu1.segmentapis.com). Segment rejects data sent to the wrong region.
+   */
+  segmentRegion?: string
+  /**
+   * Optional. A Tracking API base URL that replaces the region's (e.g. http://127.0.0.1:4567/v1 for the local stack).
+   */
+  segmentEndpoint?: string
+  /**
    * Optional. A URL that replaces https://personalize-events.<region>.amazonaws.com, for a VPC endpoint or the local emulator (`segment-personalize local`).
    */
   personalizeEventsEndpoint?: string

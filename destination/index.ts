@@ -3,6 +3,10 @@ import type { Settings } from './generated-types'
 import { PERSONALIZE_REGIONS } from './personalize/endpoints'
 import { testCredentials } from './personalize/testCredentials'
 import { presets } from './presets'
+import { SEGMENT_REGIONS } from './segment/trackingApi'
+import syncRecommendations from './syncRecommendations'
+import identifyUser from './identifyUser'
+import syncItems from './syncItems'
 import trackEvent from './trackEvent'
 
 const destination: DestinationDefinition<Settings> = {
@@ -10,7 +14,7 @@ const destination: DestinationDefinition<Settings> = {
   slug: 'actions-amazon-personalize',
   mode: 'cloud',
   description:
-    'Send Segment events to Amazon Personalize as real-time interactions through an event tracker, so recommendations follow what each user does.',
+    "Send Segment events to Amazon Personalize as real-time interactions, keep its users and items current, and write its recommendations back to each user's Segment profile as a recommended_products trait.",
   authentication: {
     scheme: 'custom',
     fields: {
@@ -52,6 +56,51 @@ const destination: DestinationDefinition<Settings> = {
         type: 'string',
         required: true
       },
+      campaignArn: {
+        label: 'Campaign ARN',
+        description:
+          'The Personalize campaign that Sync Recommendations asks (GetRecommendations), e.g. arn:aws:personalize:us-west-2:123456789012:campaign/segment-workshop-campaign. Set this or Recommender ARN.',
+        type: 'string'
+      },
+      recommenderArn: {
+        label: 'Recommender ARN',
+        description:
+          'A Personalize domain recommender to ask instead of a campaign (arn:aws:personalize:<region>:<account>:recommender/<name>). Used when Campaign ARN is empty.',
+        type: 'string'
+      },
+      usersDatasetArn: {
+        label: 'Users Dataset ARN',
+        description:
+          'The Users dataset that Identify User writes to (PutUsers), ending in /USERS, e.g. arn:aws:personalize:us-west-2:123456789012:dataset/segment-workshop/USERS.',
+        type: 'string'
+      },
+      itemsDatasetArn: {
+        label: 'Items Dataset ARN',
+        description:
+          'The Items dataset that Sync Items writes to (PutItems), ending in /ITEMS, e.g. arn:aws:personalize:us-west-2:123456789012:dataset/segment-workshop/ITEMS.',
+        type: 'string'
+      },
+      segmentWriteKey: {
+        label: 'Segment Write Key',
+        description:
+          'The write key of the Segment source that receives the identify calls carrying recommendations (Sync Recommendations). Use a source whose identifies reach your Profiles (Unify) space.',
+        type: 'password'
+      },
+      segmentRegion: {
+        label: 'Segment Region',
+        description:
+          'Where that source lives: US (api.segment.io) or EU (events.eu1.segmentapis.com). Segment rejects data sent to the wrong region.',
+        type: 'string',
+        choices: SEGMENT_REGIONS,
+        default: 'us'
+      },
+      segmentEndpoint: {
+        label: 'Segment Endpoint',
+        description:
+          "Optional. A Tracking API base URL that replaces the region's (e.g. http://127.0.0.1:4567/v1 for the local stack).",
+        type: 'string',
+        format: 'uri'
+      },
       personalizeEventsEndpoint: {
         label: 'Personalize Events Endpoint',
         description:
@@ -78,7 +127,10 @@ const destination: DestinationDefinition<Settings> = {
   },
   presets,
   actions: {
-    trackEvent
+    trackEvent,
+    syncRecommendations,
+    identifyUser,
+    syncItems
   }
 }
 

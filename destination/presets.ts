@@ -1,19 +1,33 @@
 import { defaultValues, type JSONObject, type Preset } from '@segment/actions-core'
+import identifyUser from './identifyUser'
+import syncItems from './syncItems'
+import syncRecommendations from './syncRecommendations'
 import trackEvent from './trackEvent'
 
-const trackEventMapping = defaultValues(trackEvent.fields)
+const ACTIONS = { trackEvent, syncRecommendations, identifyUser, syncItems }
 
-function trackPreset(name: string, subscribe: string, overrides: JSONObject = {}): Preset {
+function preset(
+  name: string,
+  partnerAction: keyof typeof ACTIONS,
+  subscribe: string,
+  overrides: JSONObject = {}
+): Preset {
   return {
     name,
     subscribe,
-    partnerAction: 'trackEvent',
-    mapping: { ...trackEventMapping, ...overrides },
+    partnerAction,
+    mapping: { ...defaultValues(ACTIONS[partnerAction].fields), ...overrides },
     type: 'automatic'
   }
 }
 
-// The E-commerce v2 events a Segment user already sends (https://segment.com/docs/connections/spec/ecommerce/v2/).
+const trackPreset = (name: string, subscribe: string, overrides?: JSONObject) =>
+  preset(name, 'trackEvent', subscribe, overrides)
+
+// Identifies that the round-trip itself sends carry this marker; no preset acts on them.
+const NOT_ROUND_TRIP = 'context.personalize.roundTrip = null'
+
+// trackEvent: the E-commerce v2 events a Segment user already sends (https://segment.com/docs/connections/spec/ecommerce/v2/).
 // Order Completed is split on whether it carries products[], so no event matches two presets.
 export const presets: Preset[] = [
   trackPreset('Product Viewed', 'type = "track" and event = "Product Viewed"'),
@@ -25,5 +39,18 @@ export const presets: Preset[] = [
     'Order Completed (workshop shape, sku only)',
     'type = "track" and event = "Order Completed" and properties.products = null',
     { itemId: { '@path': '$.properties.sku' } }
+  ),
+  preset('Identify User', 'identifyUser', `type = "identify" and ${NOT_ROUND_TRIP}`),
+  preset('Recommendations on Identify', 'syncRecommendations', `type = "identify" and ${NOT_ROUND_TRIP}`),
+  preset(
+    'Recommendations after Order Completed',
+    'syncRecommendations',
+    'type = "track" and event = "Order Completed"'
+  ),
+  preset('Recommendations after Product Added', 'syncRecommendations', 'type = "track" and event = "Product Added"'),
+  preset(
+    'Product Catalog',
+    'syncItems',
+    'type = "track" and (event = "Product Viewed" or event = "Product Clicked" or event = "Product Added" or event = "Order Completed")'
   )
 ]

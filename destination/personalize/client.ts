@@ -50,7 +50,10 @@ function explain(failure: Failure, operation: Operation, settings: Settings): Fa
         message: `${prefix}. Check the AWS credentials settings and that they allow ${operation.permission}.`
       }
     case 'invalidInput':
-      return { ...failure, message: `Personalize rejected the ${operation.name} call: ${failure.type}: ${failure.message}` }
+      return {
+        ...failure,
+        message: `Personalize rejected the ${operation.name} call: ${failure.type}: ${failure.message}`
+      }
     default:
       return { ...failure, message: prefix }
   }

@@ -1,7 +1,7 @@
-import { MultiStatusResponse, type ActionDefinition } from '@segment/actions-core'
+import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import { firstOf } from '../mapping'
-import { toActionError, toMultiStatusError } from '../personalize/errors'
+import { performers } from '../results'
 import type { Payload } from './generated-types'
 import { putEvents } from './putEvents'
 
@@ -124,20 +124,7 @@ const action: ActionDefinition<Settings, Payload> = {
       unsafe_hidden: true
     }
   },
-  perform: async (request, { settings, payload }) => {
-    const [result] = await putEvents(request, settings, [payload])
-    if (!result!.ok) throw toActionError(result!.failure)
-    return { sent: result!.sent }
-  },
-  performBatch: async (request, { settings, payload }) => {
-    const response = new MultiStatusResponse()
-    const results = await putEvents(request, settings, payload)
-    results.forEach((result, i) => {
-      if (result.ok) response.setSuccessResponseAtIndex(i, { status: 200, sent: result.sent, body: 'OK' })
-      else response.setErrorResponseAtIndex(i, toMultiStatusError(result.failure, result.sent))
-    })
-    return response
-  }
+  ...performers(putEvents)
 }
 
 export default action

@@ -1,4 +1,5 @@
 import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
+import type { EventResult } from '../results'
 import type { Settings } from '../generated-types'
 import { chunk, deliver, type Part } from '../personalize/batch'
 import { callPersonalize, type Operation } from '../personalize/client'
@@ -7,9 +8,6 @@ import { invalidEvent, type Failure } from '../personalize/errors'
 import { PUT_EVENTS_MAX_EVENTS } from '../personalize/limits'
 import type { Payload } from './generated-types'
 import { toInteractions, type Interactions, type PersonalizeEvent } from './interactions'
-
-/** What happened to one Segment event. `sent` is what went to the service for it. */
-export type EventResult = { ok: true; sent: JSONLikeObject } | { ok: false; failure: Failure; sent?: JSONLikeObject }
 
 // PutEvents calls in flight at once for one batch. Personalize allows 1000 PutEvents requests/s per dataset group
 // (https://docs.aws.amazon.com/personalize/latest/dg/limits.html); Segment runs many batches side by side.
