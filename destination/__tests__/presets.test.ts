@@ -1,3 +1,4 @@
+import nock from 'nock'
 import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '..'
 import { presets } from '../presets'
@@ -79,5 +80,50 @@ describe.each(Object.keys(EVENTS))('preset %s', (name) => {
     })
     expect(results[0]?.multistatus?.[0]).toMatchObject({ status: 200 })
     expect(calls).toHaveLength(1)
+  })
+})
+
+describe('presets for the other actions', () => {
+  const identify: SegmentEvent = { ...base, type: 'identify', traits: {} }
+  const CASES: Array<[string, string, SegmentEvent, SegmentEvent]> = [
+    ['Identify User', '/users', identify, EVENTS['Product Viewed']!],
+    ['Recommendations on Identify', '/recommendations', identify, EVENTS['Product Viewed']!],
+    [
+      'Recommendations after Order Completed',
+      '/recommendations',
+      EVENTS['Order Completed']!,
+      EVENTS['Product Viewed']!
+    ],
+    ['Recommendations after Product Added', '/recommendations', EVENTS['Product Added']!, EVENTS['Product Clicked']!],
+    ['Product Catalog', '/items', EVENTS['Product Clicked']!, identify]
+  ]
+  const all = {
+    ...settings,
+    campaignArn: 'arn:aws:personalize:us-west-2:123456789012:campaign/c',
+    segmentWriteKey: 'wk',
+    usersDatasetArn: 'arn:aws:personalize:us-west-2:123456789012:dataset/d/USERS',
+    itemsDatasetArn: 'arn:aws:personalize:us-west-2:123456789012:dataset/d/ITEMS'
+  }
+
+  test.each(CASES)('%s acts on its event (calling %s) and ignores others', async (name, path, matching, other) => {
+    const paths: string[] = []
+    for (const host of [
+      'https://personalize-events.us-west-2.amazonaws.com',
+      'https://personalize-runtime.us-west-2.amazonaws.com',
+      'https://api.segment.io'
+    ]) {
+      nock(host)
+        .persist()
+        .post(/.*/)
+        .reply(function (uri: string) {
+          paths.push(uri)
+          return [200, uri === '/recommendations' ? { itemList: [{ itemId: 'r1' }] } : '']
+        })
+    }
+    const options = { ...all, subscription: subscriptionOf(name) } as unknown as JSONObject
+    expect(await destination.onEvent(other, options)).toEqual([{ output: 'not subscribed' }])
+    expect(paths).toEqual([])
+    await destination.onEvent(matching, options)
+    expect(paths).toContain(path)
   })
 })
