@@ -86,9 +86,10 @@ export async function runExample(values: Values): Promise<number> {
   const outcomes: string[] = events.map(() => 'no preset matched')
   const failed = new Set<number>()
   try {
-    // As Segment runs an Actions destination: each preset is a subscription, and each gets the batch.
+    // As Segment runs an Actions destination: each preset is a subscription, and each gets the batch. The example
+    // shows trackEvent's; the other actions need campaign, dataset and Segment settings.
     for (const preset of presets) {
-      if (preset.type !== 'automatic') continue
+      if (preset.type !== 'automatic' || preset.partnerAction !== 'trackEvent') continue
       const subscription = {
         subscribe: preset.subscribe,
         partnerAction: preset.partnerAction,
