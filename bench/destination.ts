@@ -33,19 +33,25 @@ const N = Number(process.env.BENCH_EVENTS ?? 100_000)
 const BATCH = 500 // trackEvent's default batch_size
 const CONCURRENT_CALLS = 8 // what trackEvent keeps in flight per batch; the SDK gets the same
 
-interface Stub {
+export interface StubCounts {
+  calls: number
+  events: number
+  byPath: Record<string, number>
+}
+
+export interface Stub {
   url: string
-  count(): Promise<{ calls: number; events: number }>
+  count(): Promise<StubCounts>
   stop(): void
 }
 
-async function startStub(): Promise<Stub> {
+export async function startStub(): Promise<Stub> {
   const child: ChildProcess = fork(path.join(__dirname, 'stubServer.ts'), { execArgv: ['--import', 'tsx'] })
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)))
   return {
     url: `http://127.0.0.1:${port}`,
     count: () => {
-      const answer = new Promise<{ calls: number; events: number }>((resolve) => child.once('message', resolve))
+      const answer = new Promise<StubCounts>((resolve) => child.once('message', resolve))
       child.send('count')
       return answer
     },
@@ -83,7 +89,7 @@ function sdkCalls(events: SegmentEvent[], trackingId: string): PutEventsCommandI
   return calls
 }
 
-async function measure(run: () => Promise<void>): Promise<{ seconds: number; cpuMicros: number }> {
+export async function measure(run: () => Promise<void>): Promise<{ seconds: number; cpuMicros: number }> {
   const cpu = process.cpuUsage()
   const start = process.hrtime.bigint()
   await run()

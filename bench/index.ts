@@ -1,9 +1,11 @@
 // npm run bench -- <name>: runs one benchmark (or all, without a name) and prints its table for docs/performance.md.
 import os from 'node:os'
 import { benchDestination } from './destination'
+import { benchRoundTrip } from './roundtrip'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
-  destination: benchDestination
+  destination: benchDestination,
+  roundtrip: benchRoundTrip
 }
 
 async function main(): Promise<void> {

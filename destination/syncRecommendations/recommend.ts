@@ -67,16 +67,24 @@ export async function syncRecommendations(
     })
   }
 
+  // One identify per Segment identity, however many of the batch's events asked for it.
   const identities = new Map<string, Part<JSONLikeObject>>()
   for (const [ask, recommendations] of answers) {
     for (const origin of ask.origins) {
       const payload = payloads[origin]!
+      const key = `${payload.userId ?? ''}\u0000${payload.anonymousId ?? ''}`
+      const known = identities.get(key)
+      if (known) {
+        known.origins.push(origin)
+        continue
+      }
       const identify = identifyOf(payload, ask.value, recommendations)
-      if (messageBytes(identify) > MAX_MESSAGE_BYTES) {
+      const bytes = messageBytes(identify)
+      if (bytes > MAX_MESSAGE_BYTES) {
         failures[origin] = invalidEvent(
-          `the identify would be ${messageBytes(identify)} bytes, over Segment's 32 KB per event: lower Number of Results (${ask.value.numResults})`
+          `the identify would be ${bytes} bytes, over Segment's 32 KB per event: lower Number of Results (${ask.value.numResults})`
         )
-      } else addOrigin(identities, `${payload.userId ?? ''}\u0000${payload.anonymousId ?? ''}`, identify, origin)
+      } else identities.set(key, { origins: [origin], value: identify })
     }
   }
   const sized = [...identities.values()].map((part) => ({ ...part, bytes: messageBytes(part.value) }))
