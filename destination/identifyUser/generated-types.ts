@@ -12,7 +12,7 @@ export interface Payload {
     [k: string]: unknown
   }
   /**
-   * Send users in batches, ten per PutUsers call, with a result for every event.
+   * Send events in batches: ten users per PutUsers call, with a result for every event.
    */
   enable_batching?: boolean
   /**

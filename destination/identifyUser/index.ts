@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import { putRecords, USERS } from '../personalize/putRecords'
+import { batchingFields } from '../batching'
 import { performers } from '../results'
 import type { Payload } from './generated-types'
 
@@ -25,21 +26,7 @@ const action: ActionDefinition<Settings, Payload> = {
       additionalProperties: true,
       defaultObjectUI: 'keyvalue'
     },
-    enable_batching: {
-      label: 'Batch Data to Personalize',
-      description: 'Send users in batches, ten per PutUsers call, with a result for every event.',
-      type: 'boolean',
-      default: true
-    },
-    batch_size: {
-      label: 'Batch Size',
-      description: 'The most events Segment puts in one batch.',
-      type: 'number',
-      default: 100,
-      minimum: 1,
-      maximum: 1000,
-      unsafe_hidden: true
-    }
+    ...batchingFields('ten users per PutUsers call', 100)
   },
   ...performers((request, settings, payloads: Payload[]) =>
     putRecords(

@@ -37,7 +37,7 @@ export interface Payload {
     brand?: string
   }[]
   /**
-   * Send items in batches, ten per PutItems call, each item once per batch, with a result for every event.
+   * Send events in batches: ten items per PutItems call, each item once per batch, with a result for every event.
    */
   enable_batching?: boolean
   /**

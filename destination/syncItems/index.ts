@@ -2,6 +2,7 @@ import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import { firstOf } from '../mapping'
 import { ITEMS, putRecords, type MetadataRecord } from '../personalize/putRecords'
+import { batchingFields } from '../batching'
 import { performers } from '../results'
 import type { Payload } from './generated-types'
 
@@ -61,22 +62,7 @@ const action: ActionDefinition<Settings, Payload> = {
         ]
       }
     },
-    enable_batching: {
-      label: 'Batch Data to Personalize',
-      description:
-        'Send items in batches, ten per PutItems call, each item once per batch, with a result for every event.',
-      type: 'boolean',
-      default: true
-    },
-    batch_size: {
-      label: 'Batch Size',
-      description: 'The most events Segment puts in one batch.',
-      type: 'number',
-      default: 500,
-      minimum: 1,
-      maximum: 1000,
-      unsafe_hidden: true
-    }
+    ...batchingFields('ten items per PutItems call, each item once per batch', 500)
   },
   ...performers((request, settings, payloads: Payload[]) => putRecords(request, settings, ITEMS, payloads.map(itemsOf)))
 }

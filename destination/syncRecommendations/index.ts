@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import { firstOf } from '../mapping'
+import { batchingFields } from '../batching'
 import { performers } from '../results'
 import type { Payload } from './generated-types'
 import { syncRecommendations } from './recommend'
@@ -98,22 +99,7 @@ const action: ActionDefinition<Settings, Payload> = {
       unsafe_hidden: true,
       default: { '@path': ROUND_TRIP_PATH }
     },
-    enable_batching: {
-      label: 'Batch Data to Personalize',
-      description:
-        'Send events in batches: one GetRecommendations per distinct user and one Segment call per batch, with a result for every event.',
-      type: 'boolean',
-      default: true
-    },
-    batch_size: {
-      label: 'Batch Size',
-      description: 'The most events Segment puts in one batch.',
-      type: 'number',
-      default: 500,
-      minimum: 1,
-      maximum: 1000,
-      unsafe_hidden: true
-    }
+    ...batchingFields('one GetRecommendations per distinct user and one Segment call per batch', 500)
   },
   ...performers(syncRecommendations)
 }

@@ -1,6 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import { firstOf } from '../mapping'
+import { batchingFields } from '../batching'
 import { performers } from '../results'
 import type { Payload } from './generated-types'
 import { putEvents } from './putEvents'
@@ -107,22 +108,7 @@ const action: ActionDefinition<Settings, Payload> = {
         '@arrayPath': ['$.properties.products', { itemId: firstOf('$.product_id', '$.sku') }]
       }
     },
-    enable_batching: {
-      label: 'Batch Data to Personalize',
-      description:
-        'Send events in batches: each batch is grouped by session and user and sent ten interactions per PutEvents call, with a result for every event.',
-      type: 'boolean',
-      default: true
-    },
-    batch_size: {
-      label: 'Batch Size',
-      description: 'The most events Segment puts in one batch.',
-      type: 'number',
-      default: 500,
-      minimum: 1,
-      maximum: 1000,
-      unsafe_hidden: true
-    }
+    ...batchingFields('each batch is grouped by session and user and sent ten interactions per PutEvents call', 500)
   },
   ...performers(putEvents)
 }
