@@ -94,13 +94,11 @@ export async function putRecords(
   const sent: JSONLikeObject[][] = recordsPerEvent.map(() => [])
   const byId = new Map<string, Part<JSONLikeObject>>()
   recordsPerEvent.forEach((records, origin) => {
-    for (const record of records) {
+    for (const [index, record] of records.entries()) {
       const properties = serializeMetadata(record.properties)
       const problem = recordProblem(kind, record.id, properties)
       if (problem) {
-        failures[origin] ??= invalidEvent(
-          records.length > 1 ? `${kind.listKey}[${records.indexOf(record)}]: ${problem}` : problem
-        )
+        failures[origin] ??= invalidEvent(records.length > 1 ? `${kind.listKey}[${index}]: ${problem}` : problem)
         continue
       }
       const value: JSONLikeObject = properties ? { [kind.idKey]: record.id!, properties } : { [kind.idKey]: record.id! }

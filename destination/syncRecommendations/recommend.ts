@@ -68,7 +68,7 @@ export async function syncRecommendations(
   }
 
   // One identify per Segment identity, however many of the batch's events asked for it.
-  const identities = new Map<string, Part<JSONLikeObject>>()
+  const identities = new Map<string, Part<JSONLikeObject> & { bytes: number }>()
   for (const [ask, recommendations] of answers) {
     for (const origin of ask.origins) {
       const payload = payloads[origin]!
@@ -84,21 +84,16 @@ export async function syncRecommendations(
         failures[origin] = invalidEvent(
           `the identify would be ${bytes} bytes, over Segment's 32 KB per event: lower Number of Results (${ask.value.numResults})`
         )
-      } else identities.set(key, { origins: [origin], value: identify })
+      } else identities.set(key, { origins: [origin], value: identify, bytes })
     }
   }
-  const sized = [...identities.values()].map((part) => ({ ...part, bytes: messageBytes(part.value) }))
-  await deliver(
-    batchesOf(sized),
-    (parts) =>
-      sendBatch(
-        request,
-        settings,
-        parts.map((p) => p.value)
-      ),
-    2,
-    failures
-  )
+  const send = (parts: Array<Part<JSONLikeObject>>) =>
+    sendBatch(
+      request,
+      settings,
+      parts.map((part) => part.value)
+    )
+  await deliver(batchesOf([...identities.values()]), send, 2, failures)
 
   const sentFor = new Map<number, JSONLikeObject>()
   for (const part of identities.values()) for (const origin of part.origins) sentFor.set(origin, part.value)
