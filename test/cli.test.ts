@@ -115,3 +115,17 @@ test('the installed command (bin/segment-personalize.js, the compiled CLI) answe
   ])
   expect(stdout).toContain('Usage: segment-personalize <command>')
 })
+
+test('the package exports the destination definition by name, as built', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const built = require(path.join(__dirname, '..', 'dist', 'index.js')) as {
+    destination: { name: string; actions: object }
+  }
+  expect(built.destination.name).toBe('Amazon Personalize (Actions)')
+  expect(Object.keys(built.destination.actions)).toEqual([
+    'trackEvent',
+    'syncRecommendations',
+    'identifyUser',
+    'syncItems'
+  ])
+})
