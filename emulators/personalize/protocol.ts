@@ -1,0 +1,93 @@
+// The wire rules every emulator answer follows, so the AWS SDKs rebuild typed exceptions and request ids
+// (personalize-api.md §5; @smithy/core protocols/json/parseJsonBody.js, loadRestJsonErrorCode):
+// - every response carries `x-amzn-RequestId`;
+// - errors carry the type in `x-amzn-ErrorType` and in the body's `__type`, and a `message`;
+// - restJson1 (events, runtime) answers `application/json`; awsJson1_1 (the control plane) `application/x-amz-json-1.1`.
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export type Protocol = 'restJson1' | 'awsJson1_1'
+
+export interface AwsError {
+  type: string
+  status: number
+  message: string
+}
+
+// Personalize's modelled errors and the common ones the emulator uses, with their HTTP statuses.
+// https://docs.aws.amazon.com/personalize/latest/dg/CommonErrors.html
+export const ERRORS = {
+  invalidInput: (message: string): AwsError => ({ type: 'InvalidInputException', status: 400, message }),
+  serialization: (message: string): AwsError => ({ type: 'SerializationException', status: 400, message }),
+  notFound: (message: string): AwsError => ({ type: 'ResourceNotFoundException', status: 404, message }),
+  alreadyExists: (message: string): AwsError => ({ type: 'ResourceAlreadyExistsException', status: 400, message }),
+  inUse: (message: string): AwsError => ({ type: 'ResourceInUseException', status: 400, message }),
+  limitExceeded: (message: string): AwsError => ({ type: 'LimitExceededException', status: 400, message }),
+  unknownOperation: (message: string): AwsError => ({ type: 'UnknownOperationException', status: 404, message }),
+  throttling: (): AwsError => ({ type: 'ThrottlingException', status: 400, message: 'Rate exceeded' }),
+  internal: (): AwsError => ({
+    type: 'InternalFailure',
+    status: 500,
+    message: 'The request processing has failed because of an unknown error.'
+  }),
+  accessDenied: (message: string): AwsError => ({ type: 'AccessDeniedException', status: 403, message }),
+  signature: (message: string): AwsError => ({ type: 'InvalidSignatureException', status: 403, message }),
+  unrecognizedClient: (): AwsError => ({
+    type: 'UnrecognizedClientException',
+    status: 403,
+    message: 'The security token included in the request is invalid.'
+  })
+}
+
+const CONTENT_TYPE: Record<Protocol, string> = {
+  restJson1: 'application/json',
+  awsJson1_1: 'application/x-amz-json-1.1'
+}
+
+/** Sends a success answer: JSON, or an empty body for operations with no output (PutEvents, PutUsers, PutItems). */
+export function sendResult(res: ServerResponse, protocol: Protocol, body?: object): void {
+  const text = body === undefined ? '' : JSON.stringify(body)
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPE[protocol],
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID()
+  })
+  res.end(text)
+}
+
+export function sendError(res: ServerResponse, protocol: Protocol, error: AwsError): void {
+  // awsJson1_1 services put the namespaced type in `__type`; restJson1 ones the bare name.
+  const type = protocol === 'awsJson1_1' ? `com.amazonaws.personalize#${error.type}` : error.type
+  const text = JSON.stringify({ __type: type, message: error.message })
+  res.writeHead(error.status, {
+    'content-type': CONTENT_TYPE[protocol],
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+    'x-amzn-errortype': `${error.type}:http://internal.amazon.com/coral/com.amazonaws.personalize/`
+  })
+  res.end(text)
+}
+
+/** Reads a request body up to `limit` bytes; undefined when it is larger (the caller answers, never buffers more). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The JSON object in a body, or the SerializationException AWS answers for anything else. */
+export function parseJson(text: string): Record<string, unknown> | AwsError {
+  if (text.trim() === '') return {}
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+    return ERRORS.serialization('Start of structure or map expected')
+  } catch {
+    return ERRORS.serialization('Unexpected character in JSON request body')
+  }
+}

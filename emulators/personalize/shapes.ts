@@ -1,0 +1,109 @@
+// Input shapes of Personalize's data-plane operations, with the constraints of its service models
+// (botocore personalize-events/2018-03-22 and personalize-runtime/2018-05-22; @aws-sdk/client-personalize-events
+// 3.1143.0), as the emulator validates them. See ../../../shared/reference/personalize-api.md §2–§4.
+import type { Shape } from './validation'
+
+type Structure = Extract<Shape, { type: 'structure' }>
+
+const string = (min: number, max: number, required = false): Shape => ({ type: 'string', min, max, required })
+const ARN = /^arn:([a-z\d-]+):personalize:.*:.*:.+$/
+const arn = (required = false): Shape => ({ type: 'string', max: 256, pattern: ARN, required })
+const stringMap = (max: number, keyMax: number, keyPattern: RegExp, valueMax: number): Shape => ({
+  type: 'map',
+  max,
+  key: { type: 'string', min: 1, max: keyMax, pattern: keyPattern },
+  value: { type: 'string', max: valueMax }
+})
+
+const event: Structure = {
+  type: 'structure',
+  members: {
+    eventId: string(1, 256),
+    eventType: string(1, 256, true),
+    eventValue: { type: 'float' },
+    itemId: string(1, 256),
+    properties: string(1, 1024),
+    sentAt: { type: 'timestamp', required: true },
+    recommendationId: string(1, 40),
+    impression: { type: 'list', min: 1, max: 25, member: string(1, 256) }
+  }
+}
+
+const metadataRecord = (idKey: 'userId' | 'itemId', propertiesMax: number): Structure => ({
+  type: 'structure',
+  members: { [idKey]: string(1, 256, true), properties: string(1, propertiesMax) }
+})
+
+const filterValues = stringMap(25, 50, /^[A-Za-z0-9_]+$/, 1000)
+const context = stringMap(150, 150, /^[A-Za-z\d_]+$/, 1000)
+const metadataColumns: Shape = {
+  type: 'map',
+  max: 1,
+  key: { type: 'string', max: 256 },
+  value: { type: 'list', max: 99, member: { type: 'string', max: 150 } }
+}
+
+export const SHAPES = {
+  PutEvents: {
+    type: 'structure',
+    members: {
+      trackingId: string(1, 256, true),
+      userId: string(1, 256),
+      sessionId: string(1, 256, true),
+      eventList: { type: 'list', min: 1, max: 10, member: event, required: true }
+    }
+  },
+  PutUsers: {
+    type: 'structure',
+    members: {
+      datasetArn: arn(true),
+      users: { type: 'list', min: 1, max: 10, member: metadataRecord('userId', 24_000), required: true }
+    }
+  },
+  PutItems: {
+    type: 'structure',
+    members: {
+      datasetArn: arn(true),
+      items: { type: 'list', min: 1, max: 10, member: metadataRecord('itemId', 32_000), required: true }
+    }
+  },
+  GetRecommendations: {
+    type: 'structure',
+    members: {
+      campaignArn: arn(),
+      recommenderArn: arn(),
+      itemId: string(0, 256),
+      userId: string(0, 256),
+      numResults: { type: 'integer', min: 0, max: 500 },
+      context,
+      filterArn: arn(),
+      filterValues,
+      metadataColumns,
+      promotions: {
+        type: 'list',
+        max: 1,
+        member: {
+          type: 'structure',
+          members: {
+            name: string(1, 63),
+            percentPromotedItems: { type: 'integer', min: 1, max: 100 },
+            filterArn: arn(),
+            filterValues
+          }
+        }
+      }
+    }
+  },
+  GetPersonalizedRanking: {
+    type: 'structure',
+    members: {
+      campaignArn: arn(true),
+      inputList: { type: 'list', min: 1, max: 500, member: string(0, 256), required: true },
+      userId: string(0, 256, true),
+      context,
+      filterArn: arn(),
+      filterValues,
+      metadataColumns
+    }
+  }
+} satisfies Record<string, Structure>
