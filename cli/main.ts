@@ -2,6 +2,7 @@
 // segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { runExample, exampleOptions } from './example'
+import { DEFAULT_PORT, localOptions, runLocal } from './local'
 
 interface Command {
   summary: string
@@ -31,6 +32,23 @@ Options:
   -h, --help           show this help`,
     options: exampleOptions,
     run: runExample
+  },
+  local: {
+    summary: 'Run the local Amazon Personalize that the AWS SDKs and the destination can talk to',
+    usage: `segment-personalize local [--port <port>] [--host <host>] [--delay-ms <ms>]
+
+Serves Personalize's events, runtime and control-plane APIs on one port, like LocalStack. Prints a line with
+"ready" and its URL once it listens; stops on Ctrl-C. State is in memory. (In progress: so far the control
+plane has dataset groups, schemas, datasets and event trackers, and the events API PutEvents, PutUsers and
+PutItems; recommendations and training come next.)
+
+Options:
+  --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <host>      address to listen on (default 127.0.0.1)
+  --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
+  -h, --help         show this help`,
+    options: localOptions,
+    run: runLocal
   }
 }
 

@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { CreateDatasetGroupCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
@@ -128,4 +129,45 @@ test('the package exports the destination definition by name, as built', () => {
     'identifyUser',
     'syncItems'
   ])
+})
+
+describe('local', () => {
+  test('prints ready with its URL, serves the real SDK, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'local', '--port', '0', '--delay-ms', '0'])
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const match = /ready at (http:\/\/\S+)/.exec(chunk.toString())
+        if (match) resolve(match[1]!)
+      })
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)))
+    })
+    const client = new PersonalizeClient({
+      region: 'us-west-2',
+      endpoint: url,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+    })
+    const { datasetGroupArn } = await client.send(new CreateDatasetGroupCommand({ name: 'from-cli' }))
+    expect(datasetGroupArn).toMatch(/dataset-group\/from-cli$/)
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  })
+
+  test('a port in use is a clear error, not a stack trace', async () => {
+    const server = http.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await expect(cli('local', '--port', String(port))).rejects.toMatchObject({
+      code: 1,
+      stderr: `Port ${port} is in use: choose another with --port.\n`
+    })
+    server.close()
+  })
+
+  test('a bad --port is refused', async () => {
+    await expect(cli('local', '--port', 'eighty')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--port must be a whole number')
+    })
+  })
 })

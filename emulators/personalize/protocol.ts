@@ -8,35 +8,32 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export type Protocol = 'restJson1' | 'awsJson1_1'
 
-export interface AwsError {
-  type: string
-  status: number
-  message: string
+/** An answer with an AWS error: a class, so that results and errors can never be mistaken for each other. */
+export class AwsError {
+  constructor(
+    readonly type: string,
+    readonly status: number,
+    readonly message: string
+  ) {}
 }
 
 // Personalize's modelled errors and the common ones the emulator uses, with their HTTP statuses.
 // https://docs.aws.amazon.com/personalize/latest/dg/CommonErrors.html
 export const ERRORS = {
-  invalidInput: (message: string): AwsError => ({ type: 'InvalidInputException', status: 400, message }),
-  serialization: (message: string): AwsError => ({ type: 'SerializationException', status: 400, message }),
-  notFound: (message: string): AwsError => ({ type: 'ResourceNotFoundException', status: 404, message }),
-  alreadyExists: (message: string): AwsError => ({ type: 'ResourceAlreadyExistsException', status: 400, message }),
-  inUse: (message: string): AwsError => ({ type: 'ResourceInUseException', status: 400, message }),
-  limitExceeded: (message: string): AwsError => ({ type: 'LimitExceededException', status: 400, message }),
-  unknownOperation: (message: string): AwsError => ({ type: 'UnknownOperationException', status: 404, message }),
-  throttling: (): AwsError => ({ type: 'ThrottlingException', status: 400, message: 'Rate exceeded' }),
-  internal: (): AwsError => ({
-    type: 'InternalFailure',
-    status: 500,
-    message: 'The request processing has failed because of an unknown error.'
-  }),
-  accessDenied: (message: string): AwsError => ({ type: 'AccessDeniedException', status: 403, message }),
-  signature: (message: string): AwsError => ({ type: 'InvalidSignatureException', status: 403, message }),
-  unrecognizedClient: (): AwsError => ({
-    type: 'UnrecognizedClientException',
-    status: 403,
-    message: 'The security token included in the request is invalid.'
-  })
+  invalidInput: (message: string): AwsError => new AwsError('InvalidInputException', 400, message),
+  serialization: (message: string): AwsError => new AwsError('SerializationException', 400, message),
+  notFound: (message: string): AwsError => new AwsError('ResourceNotFoundException', 404, message),
+  alreadyExists: (message: string): AwsError => new AwsError('ResourceAlreadyExistsException', 400, message),
+  inUse: (message: string): AwsError => new AwsError('ResourceInUseException', 400, message),
+  limitExceeded: (message: string): AwsError => new AwsError('LimitExceededException', 400, message),
+  unknownOperation: (message: string): AwsError => new AwsError('UnknownOperationException', 404, message),
+  throttling: (): AwsError => new AwsError('ThrottlingException', 400, 'Rate exceeded'),
+  internal: (): AwsError =>
+    new AwsError('InternalFailure', 500, 'The request processing has failed because of an unknown error.'),
+  accessDenied: (message: string): AwsError => new AwsError('AccessDeniedException', 403, message),
+  signature: (message: string): AwsError => new AwsError('InvalidSignatureException', 403, message),
+  unrecognizedClient: (): AwsError =>
+    new AwsError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.')
 }
 
 const CONTENT_TYPE: Record<Protocol, string> = {

@@ -107,3 +107,54 @@ export const SHAPES = {
     }
   }
 } satisfies Record<string, Structure>
+
+// Control-plane inputs (botocore personalize/2018-05-22): resource names are 1–63 characters of
+// [a-zA-Z0-9][a-zA-Z0-9\-_]*; ARNs ≤ 256; an Avro schema ≤ 20000 characters.
+const name: Shape = { type: 'string', min: 1, max: 63, pattern: /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/, required: true }
+const requiredArn = arn(true)
+const listInput: Structure = {
+  type: 'structure',
+  members: { nextToken: string(0, 1500), maxResults: { type: 'integer', min: 1, max: 100 } }
+}
+
+export const CONTROL_SHAPES = {
+  CreateDatasetGroup: {
+    type: 'structure',
+    members: {
+      name,
+      roleArn: string(0, 256),
+      kmsKeyArn: string(0, 2048),
+      domain: { type: 'string', pattern: /^(ECOMMERCE|VIDEO_ON_DEMAND)$/ }
+    }
+  },
+  DescribeDatasetGroup: { type: 'structure', members: { datasetGroupArn: requiredArn } },
+  ListDatasetGroups: listInput,
+  DeleteDatasetGroup: { type: 'structure', members: { datasetGroupArn: requiredArn } },
+  CreateSchema: {
+    type: 'structure',
+    members: {
+      name,
+      schema: { type: 'string', max: 20_000, required: true },
+      domain: { type: 'string', pattern: /^(ECOMMERCE|VIDEO_ON_DEMAND)$/ }
+    }
+  },
+  DescribeSchema: { type: 'structure', members: { schemaArn: requiredArn } },
+  ListSchemas: listInput,
+  DeleteSchema: { type: 'structure', members: { schemaArn: requiredArn } },
+  CreateDataset: {
+    type: 'structure',
+    members: {
+      name,
+      schemaArn: requiredArn,
+      datasetGroupArn: requiredArn,
+      datasetType: { type: 'string', max: 256, required: true }
+    }
+  },
+  DescribeDataset: { type: 'structure', members: { datasetArn: requiredArn } },
+  ListDatasets: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
+  DeleteDataset: { type: 'structure', members: { datasetArn: requiredArn } },
+  CreateEventTracker: { type: 'structure', members: { name, datasetGroupArn: requiredArn } },
+  DescribeEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } },
+  ListEventTrackers: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
+  DeleteEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } }
+} satisfies Record<string, Structure>

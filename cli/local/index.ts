@@ -1,0 +1,52 @@
+import { createPersonalizeEmulator } from '../../emulators/personalize/server'
+
+export const localOptions = {
+  port: { type: 'string' as const },
+  host: { type: 'string' as const },
+  'delay-ms': { type: 'string' as const }
+}
+
+export const DEFAULT_PORT = 4566
+
+function integer(name: string, value: string | boolean | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 0)
+    throw new RangeError(`--${name} must be a whole number, not "${String(value)}"`)
+  return n
+}
+
+/** Starts the local Personalize and keeps it running until the process is stopped. */
+export async function runLocal(values: Record<string, string | boolean | undefined>): Promise<number> {
+  let port: number
+  let delayMs: number
+  try {
+    port = integer('port', values.port, DEFAULT_PORT)
+    delayMs = integer('delay-ms', values['delay-ms'], 1000)
+  } catch (error) {
+    console.error((error as Error).message)
+    return 2
+  }
+  const host = typeof values.host === 'string' ? values.host : '127.0.0.1'
+  const emulator = createPersonalizeEmulator({ delayMs })
+  let url: string
+  try {
+    url = await emulator.listen(port, host)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    console.error(
+      code === 'EADDRINUSE'
+        ? `Port ${port} is in use: choose another with --port.`
+        : `Could not listen on ${host}:${port}: ${(error as Error).message}`
+    )
+    return 1
+  }
+  console.log(
+    `local Personalize ready at ${url} (events, runtime and control plane; point the AWS SDKs' endpoint here)`
+  )
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
+  })
+  await emulator.close()
+  return 0
+}

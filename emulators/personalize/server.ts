@@ -1,0 +1,96 @@
+// One HTTP server for the three Personalize services, the way LocalStack serves many on one port: the real SDK
+// clients are pointed at it with `endpoint`. restJson1 operations are told apart by path, awsJson1_1 ones by
+// `X-Amz-Target`. Every request is checked in AWS's order: body size, JSON, operation, input shape, then the
+// operation itself; nothing a client sends makes it crash, hang or answer 500.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { CONTROL_OPERATIONS, type ControlOperation } from './controlPlane'
+import { DATA_OPERATIONS, type DataOperation } from './dataPlane'
+import { AwsError, ERRORS, parseJson, readBody, sendError, sendResult, type Protocol } from './protocol'
+import { CONTROL_SHAPES, SHAPES } from './shapes'
+import { Store } from './store'
+import { validate, validationMessage, type Shape } from './validation'
+
+export interface PersonalizeEmulatorOptions {
+  /** How long a created resource takes to become ACTIVE; 0 in tests. */
+  delayMs?: number
+  account?: string
+  region?: string
+  /** The largest request body accepted. */
+  maxBodyBytes?: number
+}
+
+const REST_ROUTES: Record<string, DataOperation> = {
+  '/events': 'PutEvents',
+  '/users': 'PutUsers',
+  '/items': 'PutItems'
+}
+const TARGET_PREFIX = 'AmazonPersonalize.'
+
+interface Routed {
+  protocol: Protocol
+  shape: Extract<Shape, { type: 'structure' }>
+  run: (store: Store, input: Record<string, unknown>) => Record<string, unknown> | AwsError
+}
+
+function route(req: http.IncomingMessage): Routed | AwsError {
+  const target = req.headers['x-amz-target']
+  if (req.method === 'POST' && req.url === '/' && typeof target === 'string') {
+    const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
+    if (!(op in CONTROL_OPERATIONS)) return ERRORS.unknownOperation(`Operation ${target} is not supported.`)
+    return {
+      protocol: 'awsJson1_1',
+      shape: CONTROL_SHAPES[op as ControlOperation],
+      run: CONTROL_OPERATIONS[op as ControlOperation]
+    }
+  }
+  const op = req.method === 'POST' ? REST_ROUTES[req.url ?? ''] : undefined
+  if (!op) return ERRORS.unknownOperation(`No operation at ${req.method ?? ''} ${req.url ?? ''}.`)
+  return { protocol: 'restJson1', shape: SHAPES[op], run: DATA_OPERATIONS[op] }
+}
+
+export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = {}) {
+  const store = new Store(options.region ?? 'us-west-2', options.account ?? '000000000000', options.delayMs ?? 1000)
+  const maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 'restJson1', ERRORS.internal())
+    })
+  })
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const routed = route(req)
+    const protocol: Protocol = !(routed instanceof AwsError)
+      ? routed.protocol
+      : req.headers['x-amz-target']
+        ? 'awsJson1_1'
+        : 'restJson1'
+    const body = await readBody(req, maxBodyBytes)
+    if (routed instanceof AwsError) return sendError(res, protocol, routed)
+    if (body === undefined)
+      return sendError(res, protocol, ERRORS.serialization(`Request body exceeds ${maxBodyBytes} bytes`))
+    const input = parseJson(body)
+    if (input instanceof AwsError) return sendError(res, protocol, input)
+    const checked = validate(routed.shape, input)
+    if (checked.serialization) return sendError(res, protocol, ERRORS.serialization(checked.serialization))
+    if (checked.violations.length > 0)
+      return sendError(res, protocol, ERRORS.invalidInput(validationMessage(checked.violations)))
+    const result = routed.run(store, input)
+    if (result instanceof AwsError) return sendError(res, protocol, result)
+    sendResult(res, protocol, protocol === 'restJson1' && Object.keys(result).length === 0 ? undefined : result)
+  }
+
+  return {
+    store,
+    server,
+    async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, resolve)
+      })
+      const address = server.address() as AddressInfo
+      return `http://${host}:${address.port}`
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}

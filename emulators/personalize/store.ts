@@ -1,0 +1,94 @@
+// The emulator's state: resources by ARN, and the data recorded into datasets. In memory for now (persistence under
+// --data-dir is still to come). Statuses are derived from the creation time and the configured delay, so they
+// advance without timers: CREATE PENDING for the first half of the delay, CREATE IN_PROGRESS for the second, ACTIVE
+// after (Personalize's exact strings, with the space: personalize-api.md §8).
+
+export type Status = 'CREATE PENDING' | 'CREATE IN_PROGRESS' | 'ACTIVE' | 'CREATE FAILED'
+
+export type Kind = 'dataset-group' | 'schema' | 'dataset' | 'event-tracker'
+
+export interface Resource {
+  kind: Kind
+  arn: string
+  name: string
+  /** Epoch milliseconds. */
+  created: number
+  fields: Record<string, unknown>
+}
+
+export interface RecordedEvent {
+  trackingId: string
+  sessionId: string
+  userId?: string
+  eventType: string
+  sentAt: number
+  eventId?: string
+  itemId?: string
+  eventValue?: number
+  impression?: string[]
+  recommendationId?: string
+  properties?: string
+}
+
+export class Store {
+  readonly resources = new Map<string, Resource>()
+  /** Interactions recorded through PutEvents, by dataset group ARN. */
+  readonly events = new Map<string, RecordedEvent[]>()
+  /** Users and items written with PutUsers and PutItems, by dataset ARN, then by id. */
+  readonly metadata = new Map<string, Map<string, string | undefined>>()
+
+  constructor(
+    readonly region: string,
+    readonly account: string,
+    private readonly delayMs: number,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  arn(kind: Kind, path: string): string {
+    return `arn:aws:personalize:${this.region}:${this.account}:${kind}/${path}`
+  }
+
+  add(kind: Kind, arn: string, name: string, fields: Record<string, unknown> = {}): Resource {
+    const resource = { kind, arn, name, created: this.now(), fields }
+    this.resources.set(arn, resource)
+    return resource
+  }
+
+  get(kind: Kind, arn: unknown): Resource | undefined {
+    const resource = typeof arn === 'string' ? this.resources.get(arn) : undefined
+    return resource?.kind === kind ? resource : undefined
+  }
+
+  list(kind: Kind, filter: (r: Resource) => boolean = () => true): Resource[] {
+    return [...this.resources.values()]
+      .filter((r) => r.kind === kind && filter(r))
+      .sort((a, b) => a.created - b.created)
+  }
+
+  status(resource: Resource): Status {
+    const age = this.now() - resource.created
+    if (age >= this.delayMs) return 'ACTIVE'
+    return age * 2 < this.delayMs ? 'CREATE PENDING' : 'CREATE IN_PROGRESS'
+  }
+
+  /** What every Describe* and List* shows of a resource: its times in epoch seconds and its status. */
+  summary(resource: Resource): Record<string, unknown> {
+    const seconds = resource.created / 1000
+    return {
+      name: resource.name,
+      status: this.status(resource),
+      creationDateTime: seconds,
+      lastUpdatedDateTime: seconds
+    }
+  }
+
+  trackerByTrackingId(trackingId: string): Resource | undefined {
+    return this.list('event-tracker').find((t) => t.fields.trackingId === trackingId)
+  }
+
+  record(datasetGroupArn: string, events: RecordedEvent[]): void {
+    const list = this.events.get(datasetGroupArn) ?? []
+    list.push(...events)
+    this.events.set(datasetGroupArn, list)
+  }
+}
