@@ -38,9 +38,9 @@ Options:
     usage: `segment-personalize local [--port <port>] [--host <host>] [--delay-ms <ms>]
 
 Serves Personalize's events, runtime and control-plane APIs on one port, like LocalStack. Prints a line with
-"ready" and its URL once it listens; stops on Ctrl-C. State is in memory. (In progress: so far the control
-plane has dataset groups, schemas, datasets and event trackers, and the events API PutEvents, PutUsers and
-PutItems; recommendations and training come next.)
+"ready" and its URL once it listens; stops on Ctrl-C. State is in memory. (In progress: so far the emulator
+serves dataset groups, schemas, datasets, CSV import, training, campaigns, event trackers, PutEvents, PutUsers,
+PutItems and recommendations; filters and --data-dir come next.)
 
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { AwsError, ERRORS } from './protocol'
 import { CONTROL_SHAPES } from './shapes'
+import { trainingOperations } from './training'
 import type { Kind, Resource, Store } from './store'
 
 type Input = Record<string, unknown>
@@ -70,7 +71,65 @@ const list = (key: string, store: Store, kind: Kind, arnKey: string, filter?: (r
 const inGroup = (input: Input) => (r: Resource) =>
   input.datasetGroupArn === undefined || r.fields.datasetGroupArn === input.datasetGroupArn
 
-export const CONTROL_OPERATIONS: Record<ControlOperation, (store: Store, input: Input) => Result> = {
+const under = (key: string, input: Input) => (r: Resource) => input[key] === undefined || r.fields[key] === input[key]
+
+export type Operation = (store: Store, input: Input) => Result
+
+/** Every control-plane operation the emulator serves, by name (a test checks each has a shape and vice versa). */
+export function controlOperations(s3Root: string): Record<string, Operation> {
+  return { ...RESOURCE_OPERATIONS, ...trainingOperations(s3Root), ...TRAINING_READS }
+}
+
+const TRAINING_READS: Record<string, Operation> = {
+  DescribeDatasetImportJob: (store, input) =>
+    describe(
+      'datasetImportJob',
+      store,
+      store.get('dataset-import-job', input.datasetImportJobArn),
+      'datasetImportJobArn',
+      input.datasetImportJobArn
+    ),
+  ListDatasetImportJobs: (store, input) =>
+    list('datasetImportJobs', store, 'dataset-import-job', 'datasetImportJobArn', under('datasetArn', input)),
+  DescribeSolution: (store, input) =>
+    describe('solution', store, store.get('solution', input.solutionArn), 'solutionArn', input.solutionArn),
+  ListSolutions: (store, input) => list('solutions', store, 'solution', 'solutionArn', inGroup(input)),
+  DeleteSolution: (store, input) =>
+    remove(
+      store,
+      'solution',
+      input.solutionArn,
+      (r) =>
+        r.kind === 'solution-version' &&
+        r.fields.solutionArn === input.solutionArn &&
+        [...store.resources.values()].some((c) => c.kind === 'campaign' && c.fields.solutionVersionArn === r.arn)
+    ),
+  DescribeSolutionVersion: (store, input) =>
+    describe(
+      'solutionVersion',
+      store,
+      store.get('solution-version', input.solutionVersionArn),
+      'solutionVersionArn',
+      input.solutionVersionArn
+    ),
+  ListSolutionVersions: (store, input) =>
+    list('solutionVersions', store, 'solution-version', 'solutionVersionArn', under('solutionArn', input)),
+  DescribeCampaign: (store, input) =>
+    describe('campaign', store, store.get('campaign', input.campaignArn), 'campaignArn', input.campaignArn),
+  ListCampaigns: (store, input) =>
+    list(
+      'campaigns',
+      store,
+      'campaign',
+      'campaignArn',
+      (r) =>
+        input.solutionArn === undefined ||
+        String(r.fields.solutionVersionArn).startsWith(`${input.solutionArn as string}/`)
+    ),
+  DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false)
+}
+
+const RESOURCE_OPERATIONS = {
   CreateDatasetGroup: (store, input) => {
     const name = input.name as string
     const created = create(store, 'dataset-group', name, name, input.domain ? { domain: input.domain } : {})
@@ -155,4 +214,4 @@ export const CONTROL_OPERATIONS: Record<ControlOperation, (store: Store, input: 
     ),
   ListEventTrackers: (store, input) => list('eventTrackers', store, 'event-tracker', 'eventTrackerArn', inGroup(input)),
   DeleteEventTracker: (store, input) => remove(store, 'event-tracker', input.eventTrackerArn, () => false)
-}
+} satisfies Record<string, Operation>

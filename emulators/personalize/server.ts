@@ -3,9 +3,11 @@
 // `X-Amz-Target`. Every request is checked in AWS's order: body size, JSON, operation, input shape, then the
 // operation itself; nothing a client sends makes it crash, hang or answer 500.
 import http from 'node:http'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { CONTROL_OPERATIONS, type ControlOperation } from './controlPlane'
-import { DATA_OPERATIONS, type DataOperation } from './dataPlane'
+import { controlOperations, type ControlOperation } from './controlPlane'
+import { DATA_OPERATIONS } from './dataPlane'
+import { getPersonalizedRanking, getRecommendations } from './runtime'
 import { AwsError, ERRORS, parseJson, readBody, sendError, sendResult, type Protocol } from './protocol'
 import { CONTROL_SHAPES, SHAPES } from './shapes'
 import { Store } from './store'
@@ -18,12 +20,16 @@ export interface PersonalizeEmulatorOptions {
   region?: string
   /** The largest request body accepted. */
   maxBodyBytes?: number
+  /** The folder that s3://bucket/key data locations map to (<s3Root>/bucket/key). */
+  s3Root?: string
 }
 
-const REST_ROUTES: Record<string, DataOperation> = {
+const REST_ROUTES: Record<string, keyof typeof SHAPES> = {
   '/events': 'PutEvents',
   '/users': 'PutUsers',
-  '/items': 'PutItems'
+  '/items': 'PutItems',
+  '/recommendations': 'GetRecommendations',
+  '/personalize-ranking': 'GetPersonalizedRanking'
 }
 const TARGET_PREFIX = 'AmazonPersonalize.'
 
@@ -33,25 +39,31 @@ interface Routed {
   run: (store: Store, input: Record<string, unknown>) => Record<string, unknown> | AwsError
 }
 
-function route(req: http.IncomingMessage): Routed | AwsError {
+const REST_OPERATIONS: Record<keyof typeof SHAPES, Routed['run']> = {
+  ...DATA_OPERATIONS,
+  GetRecommendations: getRecommendations,
+  GetPersonalizedRanking: getPersonalizedRanking
+}
+
+type ControlOperations = ReturnType<typeof controlOperations>
+
+function route(req: http.IncomingMessage, controlPlane: ControlOperations): Routed | AwsError {
   const target = req.headers['x-amz-target']
   if (req.method === 'POST' && req.url === '/' && typeof target === 'string') {
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
-    if (!(op in CONTROL_OPERATIONS)) return ERRORS.unknownOperation(`Operation ${target} is not supported.`)
-    return {
-      protocol: 'awsJson1_1',
-      shape: CONTROL_SHAPES[op as ControlOperation],
-      run: CONTROL_OPERATIONS[op as ControlOperation]
-    }
+    const run = controlPlane[op]
+    if (!run || !(op in CONTROL_SHAPES)) return ERRORS.unknownOperation(`Operation ${target} is not supported.`)
+    return { protocol: 'awsJson1_1', shape: CONTROL_SHAPES[op as ControlOperation], run }
   }
   const op = req.method === 'POST' ? REST_ROUTES[req.url ?? ''] : undefined
   if (!op) return ERRORS.unknownOperation(`No operation at ${req.method ?? ''} ${req.url ?? ''}.`)
-  return { protocol: 'restJson1', shape: SHAPES[op], run: DATA_OPERATIONS[op] }
+  return { protocol: 'restJson1', shape: SHAPES[op], run: REST_OPERATIONS[op] }
 }
 
 export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = {}) {
   const store = new Store(options.region ?? 'us-west-2', options.account ?? '000000000000', options.delayMs ?? 1000)
   const maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024
+  const operations = controlOperations(options.s3Root ?? path.resolve('s3'))
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) sendError(res, 'restJson1', ERRORS.internal())
@@ -59,7 +71,7 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
   })
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const routed = route(req)
+    const routed = route(req, operations)
     const protocol: Protocol = !(routed instanceof AwsError)
       ? routed.protocol
       : req.headers['x-amz-target']

@@ -156,5 +156,48 @@ export const CONTROL_SHAPES = {
   CreateEventTracker: { type: 'structure', members: { name, datasetGroupArn: requiredArn } },
   DescribeEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } },
   ListEventTrackers: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
-  DeleteEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } }
+  DeleteEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } },
+  CreateDatasetImportJob: {
+    type: 'structure',
+    members: {
+      jobName: name,
+      datasetArn: requiredArn,
+      dataSource: { type: 'structure', required: true, members: { dataLocation: string(0, 256) } },
+      roleArn: string(0, 256),
+      importMode: { type: 'string', pattern: /^(FULL|INCREMENTAL)$/ }
+    }
+  },
+  DescribeDatasetImportJob: { type: 'structure', members: { datasetImportJobArn: requiredArn } },
+  ListDatasetImportJobs: { type: 'structure', members: { ...listInput.members, datasetArn: arn() } },
+  CreateSolution: {
+    type: 'structure',
+    members: {
+      name,
+      datasetGroupArn: requiredArn,
+      recipeArn: arn(),
+      eventType: string(0, 256),
+      performHPO: { type: 'boolean' },
+      performAutoTraining: { type: 'boolean' }
+    }
+  },
+  DescribeSolution: { type: 'structure', members: { solutionArn: requiredArn } },
+  ListSolutions: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
+  DeleteSolution: { type: 'structure', members: { solutionArn: requiredArn } },
+  CreateSolutionVersion: {
+    type: 'structure',
+    members: {
+      solutionArn: requiredArn,
+      name: { ...name, required: false },
+      trainingMode: { type: 'string', pattern: /^(FULL|UPDATE|AUTOTRAIN)$/ }
+    }
+  },
+  DescribeSolutionVersion: { type: 'structure', members: { solutionVersionArn: requiredArn } },
+  ListSolutionVersions: { type: 'structure', members: { ...listInput.members, solutionArn: arn() } },
+  CreateCampaign: {
+    type: 'structure',
+    members: { name, solutionVersionArn: requiredArn, minProvisionedTPS: { type: 'integer', min: 1 } }
+  },
+  DescribeCampaign: { type: 'structure', members: { campaignArn: requiredArn } },
+  ListCampaigns: { type: 'structure', members: { ...listInput.members, solutionArn: arn() } },
+  DeleteCampaign: { type: 'structure', members: { campaignArn: requiredArn } }
 } satisfies Record<string, Structure>

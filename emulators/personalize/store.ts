@@ -1,3 +1,5 @@
+import type { Interaction, Model } from './model'
+
 // The emulator's state: resources by ARN, and the data recorded into datasets. In memory for now (persistence under
 // --data-dir is still to come). Statuses are derived from the creation time and the configured delay, so they
 // advance without timers: CREATE PENDING for the first half of the delay, CREATE IN_PROGRESS for the second, ACTIVE
@@ -5,7 +7,15 @@
 
 export type Status = 'CREATE PENDING' | 'CREATE IN_PROGRESS' | 'ACTIVE' | 'CREATE FAILED'
 
-export type Kind = 'dataset-group' | 'schema' | 'dataset' | 'event-tracker'
+export type Kind =
+  | 'dataset-group'
+  | 'schema'
+  | 'dataset'
+  | 'event-tracker'
+  | 'dataset-import-job'
+  | 'solution'
+  | 'solution-version'
+  | 'campaign'
 
 export interface Resource {
   kind: Kind
@@ -34,7 +44,11 @@ export class Store {
   readonly resources = new Map<string, Resource>()
   /** Interactions recorded through PutEvents, by dataset group ARN. */
   readonly events = new Map<string, RecordedEvent[]>()
-  /** Users and items written with PutUsers and PutItems, by dataset ARN, then by id. */
+  /** Interactions imported from CSV, by dataset group ARN. */
+  readonly imported = new Map<string, Interaction[]>()
+  /** Trained models by solution version ARN, with how many of the group's recorded events they were trained on. */
+  readonly models = new Map<string, { model: Model; eventsSeen: number }>()
+  /** Users and items written with PutUsers, PutItems and imports, by dataset ARN, then by id. */
   readonly metadata = new Map<string, Map<string, string | undefined>>()
 
   constructor(
@@ -66,6 +80,7 @@ export class Store {
   }
 
   status(resource: Resource): Status {
+    if (resource.fields.failureReason) return 'CREATE FAILED'
     const age = this.now() - resource.created
     if (age >= this.delayMs) return 'ACTIVE'
     return age * 2 < this.delayMs ? 'CREATE PENDING' : 'CREATE IN_PROGRESS'

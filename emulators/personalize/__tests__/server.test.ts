@@ -24,7 +24,9 @@ import {
 import { Destination, defaultValues, type SegmentEvent } from '@segment/actions-core'
 import destination from '../../../destination'
 import trackEvent from '../../../destination/trackEvent'
+import { controlOperations } from '../controlPlane'
 import { createPersonalizeEmulator } from '../server'
+import { CONTROL_SHAPES } from '../shapes'
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }
 const INTERACTIONS_SCHEMA = JSON.stringify({
@@ -307,4 +309,8 @@ describe('raw HTTP', () => {
       message: expect.stringMatching(/^3 validation errors detected: /)
     })
   })
+})
+
+test('every control-plane operation has an input shape, and every shape an operation', () => {
+  expect(Object.keys(controlOperations('/tmp')).sort()).toEqual(Object.keys(CONTROL_SHAPES).sort())
 })

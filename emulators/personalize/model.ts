@@ -1,0 +1,131 @@
+// The emulator's recommender: item-to-item co-occurrence (item-kNN) with recency, and popularity for cold starts.
+// It is not Personalize's model (user-personalization is a neural model with exploration); it is a well-understood
+// method that learns from the same data and reacts to new events the same way: a PutEvents for a known user changes
+// that user's next recommendations at once, because recommendations are computed from the user's latest history.
+
+export interface Interaction {
+  userId: string
+  itemId: string
+  /** Epoch seconds. */
+  timestamp: number
+}
+
+export interface Model {
+  /** Items by interaction count, most popular first. */
+  popular: string[]
+  popularity: Map<string, number>
+  /** For each item, its most similar items with their similarity, best first. */
+  neighbours: Map<string, Array<[string, number]>>
+  /** Each user's items, most recent last, as trained. */
+  histories: Map<string, string[]>
+}
+
+// How far apart in a user's history two interactions may be and still count as co-occurring, how many neighbours
+// each item keeps, and how much of a user's recent history drives their recommendations.
+const WINDOW = 10
+const NEIGHBOURS = 50
+const HISTORY = 20
+const RECENCY = 0.85
+
+export function train(interactions: Interaction[]): Model {
+  const byUser = new Map<string, Interaction[]>()
+  const popularity = new Map<string, number>()
+  for (const interaction of interactions) {
+    const list = byUser.get(interaction.userId)
+    if (list) list.push(interaction)
+    else byUser.set(interaction.userId, [interaction])
+    popularity.set(interaction.itemId, (popularity.get(interaction.itemId) ?? 0) + 1)
+  }
+  const pairs = new Map<string, Map<string, number>>()
+  const add = (a: string, b: string, weight: number) => {
+    let row = pairs.get(a)
+    if (!row) pairs.set(a, (row = new Map<string, number>()))
+    row.set(b, (row.get(b) ?? 0) + weight)
+  }
+  const histories = new Map<string, string[]>()
+  for (const [userId, list] of byUser) {
+    list.sort((x, y) => x.timestamp - y.timestamp || (x.itemId < y.itemId ? -1 : 1))
+    const items = list.map((i) => i.itemId)
+    histories.set(userId, items.slice(-HISTORY * 5))
+    for (let i = 0; i < items.length; i++) {
+      for (let j = i + 1; j < Math.min(items.length, i + 1 + WINDOW); j++) {
+        if (items[i] === items[j]) continue
+        const weight = 1 / (j - i)
+        add(items[i]!, items[j]!, weight)
+        add(items[j]!, items[i]!, weight)
+      }
+    }
+  }
+  const neighbours = new Map<string, Array<[string, number]>>()
+  for (const [item, row] of pairs) {
+    const scored = [...row].map(([other, weight]): [string, number] => [
+      other,
+      weight / Math.sqrt(popularity.get(item)! * popularity.get(other)!)
+    ])
+    neighbours.set(item, scored.sort(byScore).slice(0, NEIGHBOURS))
+  }
+  const popular = [...popularity].sort(byScore).map(([item]) => item)
+  return { popular, popularity, neighbours, histories }
+}
+
+function byScore(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+}
+
+/** Scores for items, best first; popularity fills what the user's history does not reach. */
+export function recommendForUser(
+  model: Model,
+  history: string[],
+  count: number,
+  exclude = new Set<string>()
+): Array<[string, number]> {
+  const recent = history.slice(-HISTORY).reverse()
+  const scores = new Map<string, number>()
+  recent.forEach((item, rank) => {
+    const weight = RECENCY ** rank
+    for (const [other, similarity] of model.neighbours.get(item) ?? []) {
+      if (exclude.has(other)) continue
+      scores.set(other, (scores.get(other) ?? 0) + weight * similarity)
+    }
+  })
+  const ranked = [...scores].sort(byScore).slice(0, count)
+  return fillWithPopular(model, ranked, count, exclude)
+}
+
+export function relatedItems(
+  model: Model,
+  itemId: string,
+  count: number,
+  exclude = new Set<string>()
+): Array<[string, number]> {
+  const ranked = (model.neighbours.get(itemId) ?? []).filter(([other]) => !exclude.has(other)).slice(0, count)
+  return fillWithPopular(model, ranked, count, new Set([itemId, ...exclude]))
+}
+
+export function popularItems(model: Model, count: number, exclude = new Set<string>()): Array<[string, number]> {
+  return fillWithPopular(model, [], count, exclude)
+}
+
+function fillWithPopular(
+  model: Model,
+  ranked: Array<[string, number]>,
+  count: number,
+  exclude: Set<string>
+): Array<[string, number]> {
+  const taken = new Set(ranked.map(([item]) => item))
+  const floor = ranked.length > 0 ? Math.min(...ranked.map(([, s]) => s)) : 1
+  const total = model.popular.length > 0 ? model.popularity.get(model.popular[0]!)! : 1
+  for (const item of model.popular) {
+    if (ranked.length >= count) break
+    if (taken.has(item) || exclude.has(item)) continue
+    // Popular fill-ins rank below every similarity-based item.
+    ranked.push([item, (floor * model.popularity.get(item)!) / (total + 1)])
+  }
+  return normalise(ranked)
+}
+
+/** Scores that sum to 1 over the list, as Personalize's do over its candidates. */
+function normalise(ranked: Array<[string, number]>): Array<[string, number]> {
+  const sum = ranked.reduce((s, [, score]) => s + score, 0) || 1
+  return ranked.map(([item, score]) => [item, Number((score / sum).toFixed(7))])
+}

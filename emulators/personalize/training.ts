@@ -1,0 +1,190 @@
+// Dataset import jobs, solutions, solution versions (training) and campaigns.
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { train, type Interaction } from './model'
+import { AwsError, ERRORS } from './protocol'
+import type { Resource, Store } from './store'
+
+type Input = Record<string, unknown>
+type Result = Record<string, unknown> | AwsError
+
+export const RECIPES = [
+  'aws-user-personalization',
+  'aws-user-personalization-v2',
+  'aws-sims',
+  'aws-popularity-count',
+  'aws-personalized-ranking',
+  'aws-personalized-ranking-v2'
+]
+const RECIPE_ARN = /^arn:aws:personalize:::recipe\/(.+)$/
+
+// Personalize's training minimums (https://docs.aws.amazon.com/personalize/latest/dg/limits.html): at least 1000
+// interactions, from at least 25 users with 2 or more each. The failure texts are the emulator's own wording.
+export const MIN_INTERACTIONS = 1000
+export const MIN_USERS_WITH_TWO = 25
+
+/** A CSV line's fields, with RFC 4180 quoting. */
+export function csvFields(line: string): string[] {
+  const fields: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') {
+      fields.push(field)
+      field = ''
+    } else field += c
+  }
+  fields.push(field)
+  return fields
+}
+
+/** Where a data location is read from: a path, a file:// URL, or s3://bucket/key under the emulator's S3 folder. */
+export function localPath(location: string, s3Root: string): string {
+  if (location.startsWith('s3://')) return path.join(s3Root, location.slice('s3://'.length))
+  if (location.startsWith('file://')) return new URL(location).pathname
+  return path.resolve(location)
+}
+
+const camel = (column: string) => column.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+
+function importCsv(store: Store, dataset: Resource, text: string): string | undefined {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '')
+  const header = csvFields(lines[0] ?? '').map((h) => h.trim().toUpperCase())
+  const type = dataset.fields.datasetType as string
+  const idColumn = type === 'ITEMS' ? 'ITEM_ID' : 'USER_ID'
+  const required = type === 'INTERACTIONS' ? ['USER_ID', 'ITEM_ID', 'TIMESTAMP'] : [idColumn]
+  const missing = required.filter((column) => !header.includes(column))
+  if (missing.length > 0) return `The CSV header has no ${missing.join(', ')} column.`
+  const rows = lines.slice(1).map(csvFields)
+  if (type === 'INTERACTIONS') {
+    const [u, i, t] = required.map((column) => header.indexOf(column)) as [number, number, number]
+    const interactions: Interaction[] = []
+    for (const [n, row] of rows.entries()) {
+      const timestamp = Number(row[t])
+      if (!row[u] || !row[i] || !Number.isFinite(timestamp))
+        return `Row ${n + 2} needs USER_ID, ITEM_ID and a numeric TIMESTAMP.`
+      interactions.push({ userId: row[u], itemId: row[i], timestamp })
+    }
+    const groupArn = dataset.fields.datasetGroupArn as string
+    store.imported.set(groupArn, [...(store.imported.get(groupArn) ?? []), ...interactions])
+    return undefined
+  }
+  const table = store.metadata.get(dataset.arn) ?? new Map<string, string | undefined>()
+  const idIndex = header.indexOf(idColumn)
+  for (const row of rows) {
+    const properties = Object.fromEntries(
+      header.flatMap((column, k) => (k === idIndex || row[k] === undefined ? [] : [[camel(column), row[k]]]))
+    )
+    table.set(row[idIndex]!, Object.keys(properties).length > 0 ? JSON.stringify(properties) : undefined)
+  }
+  store.metadata.set(dataset.arn, table)
+  return undefined
+}
+
+/** The interactions a solution version trains on: imported ones and recorded events that name a user and an item. */
+export function trainingData(store: Store, datasetGroupArn: string, eventType?: string): Interaction[] {
+  const recorded = (store.events.get(datasetGroupArn) ?? [])
+    .filter((e) => e.userId && e.itemId && (!eventType || e.eventType === eventType))
+    .map((e) => ({ userId: e.userId!, itemId: e.itemId!, timestamp: e.sentAt }))
+  return [...(store.imported.get(datasetGroupArn) ?? []), ...recorded]
+}
+
+function minimumsProblem(interactions: Interaction[]): string | undefined {
+  if (interactions.length < MIN_INTERACTIONS) {
+    return `Insufficient data for training: there are ${interactions.length} interactions; at least ${MIN_INTERACTIONS} are required.`
+  }
+  const counts = new Map<string, number>()
+  for (const { userId } of interactions) counts.set(userId, (counts.get(userId) ?? 0) + 1)
+  const withTwo = [...counts.values()].filter((n) => n >= 2).length
+  if (withTwo < MIN_USERS_WITH_TWO) {
+    return `Insufficient data for training: ${withTwo} users have 2 or more interactions; at least ${MIN_USERS_WITH_TWO} are required.`
+  }
+  return undefined
+}
+
+const notFound = (arn: unknown) => ERRORS.notFound(`Could not find resource with ARN ${String(arn)}`)
+
+export function trainingOperations(s3Root: string): Record<string, (store: Store, input: Input) => Result> {
+  return {
+    CreateDatasetImportJob: (store, input) => {
+      const dataset = store.get('dataset', input.datasetArn)
+      if (!dataset) return notFound(input.datasetArn)
+      const arn = store.arn('dataset-import-job', input.jobName as string)
+      if (store.resources.has(arn)) return ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
+      const location = (input.dataSource as { dataLocation?: string } | undefined)?.dataLocation ?? ''
+      let failureReason: string | undefined
+      try {
+        failureReason = importCsv(store, dataset, readFileSync(localPath(location, s3Root), 'utf8'))
+      } catch (error) {
+        failureReason = `Cannot read ${location}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
+      }
+      store.add('dataset-import-job', arn, input.jobName as string, {
+        datasetArn: dataset.arn,
+        dataSource: input.dataSource,
+        importMode: input.importMode ?? 'FULL',
+        ...(failureReason ? { failureReason } : {})
+      })
+      return { datasetImportJobArn: arn }
+    },
+    CreateSolution: (store, input) => {
+      const group = store.get('dataset-group', input.datasetGroupArn)
+      if (!group) return notFound(input.datasetGroupArn)
+      const recipe = RECIPE_ARN.exec(String(input.recipeArn))?.[1]
+      if (!recipe || !RECIPES.includes(recipe)) return notFound(input.recipeArn)
+      const arn = store.arn('solution', input.name as string)
+      if (store.resources.has(arn)) return ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
+      store.add('solution', arn, input.name as string, {
+        datasetGroupArn: group.arn,
+        recipeArn: input.recipeArn,
+        ...(input.eventType ? { eventType: input.eventType } : {}),
+        performHPO: input.performHPO ?? false,
+        performAutoTraining: input.performAutoTraining ?? true
+      })
+      return { solutionArn: arn }
+    },
+    CreateSolutionVersion: (store, input) => {
+      const solution = store.get('solution', input.solutionArn)
+      if (!solution) return notFound(input.solutionArn)
+      const arn = store.arn('solution', `${solution.name}/${randomUUID().slice(0, 8)}`)
+      const data = trainingData(
+        store,
+        solution.fields.datasetGroupArn as string,
+        solution.fields.eventType as string | undefined
+      )
+      const failureReason = minimumsProblem(data)
+      const version = store.add('solution-version', arn, solution.name, {
+        solutionArn: solution.arn,
+        datasetGroupArn: solution.fields.datasetGroupArn,
+        recipeArn: solution.fields.recipeArn,
+        trainingMode: input.trainingMode ?? 'FULL',
+        ...(failureReason ? { failureReason } : {})
+      })
+      const eventsSeen = store.events.get(solution.fields.datasetGroupArn as string)?.length ?? 0
+      if (!failureReason) store.models.set(version.arn, { model: train(data), eventsSeen })
+      return { solutionVersionArn: arn }
+    },
+    CreateCampaign: (store, input) => {
+      const version = store.get('solution-version', input.solutionVersionArn)
+      if (!version) return notFound(input.solutionVersionArn)
+      const status = store.status(version)
+      if (status !== 'ACTIVE')
+        return ERRORS.invalidInput(`The solution version ${version.arn} is ${status}; a campaign needs an ACTIVE one.`)
+      const arn = store.arn('campaign', input.name as string)
+      if (store.resources.has(arn)) return ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
+      store.add('campaign', arn, input.name as string, {
+        solutionVersionArn: version.arn,
+        minProvisionedTPS: input.minProvisionedTPS ?? 1
+      })
+      return { campaignArn: arn }
+    }
+  }
+}
