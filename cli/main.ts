@@ -46,6 +46,11 @@ Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <host>      address to listen on (default 127.0.0.1)
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
+
+Fault injection, for reliability tests (fractions of calls, 0 to 1):
+  --fail-throttle <f>  answer ThrottlingException (HTTP 400)
+  --fail-error <f>     answer InternalFailure (HTTP 500)
+  --fail-delay <f>     hold the answer back by --fail-delay-ms (default 1000)
   -h, --help         show this help`,
     options: localOptions,
     run: runLocal

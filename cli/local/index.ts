@@ -1,9 +1,13 @@
-import { createPersonalizeEmulator } from '../../emulators/personalize/server'
+import { createPersonalizeEmulator, type Faults } from '../../emulators/personalize/server'
 
 export const localOptions = {
   port: { type: 'string' as const },
   host: { type: 'string' as const },
-  'delay-ms': { type: 'string' as const }
+  'delay-ms': { type: 'string' as const },
+  'fail-throttle': { type: 'string' as const },
+  'fail-error': { type: 'string' as const },
+  'fail-delay': { type: 'string' as const },
+  'fail-delay-ms': { type: 'string' as const }
 }
 
 export const DEFAULT_PORT = 4566
@@ -16,19 +20,35 @@ function integer(name: string, value: string | boolean | undefined, fallback: nu
   return n
 }
 
+function fraction(name: string, value: string | boolean | undefined): number {
+  if (value === undefined) return 0
+  const n = Number(value)
+  if (typeof value !== 'string' || !(n >= 0 && n <= 1))
+    throw new RangeError(`--${name} must be a fraction from 0 to 1, not "${String(value)}"`)
+  return n
+}
+
 /** Starts the local Personalize and keeps it running until the process is stopped. */
 export async function runLocal(values: Record<string, string | boolean | undefined>): Promise<number> {
   let port: number
   let delayMs: number
+  let faults: Faults
   try {
     port = integer('port', values.port, DEFAULT_PORT)
     delayMs = integer('delay-ms', values['delay-ms'], 1000)
+    faults = {
+      throttle: fraction('fail-throttle', values['fail-throttle']),
+      error: fraction('fail-error', values['fail-error']),
+      delay: fraction('fail-delay', values['fail-delay']),
+      delayMs: integer('fail-delay-ms', values['fail-delay-ms'], 1000),
+      seed: Date.now()
+    }
   } catch (error) {
     console.error((error as Error).message)
     return 2
   }
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1'
-  const emulator = createPersonalizeEmulator({ delayMs })
+  const emulator = createPersonalizeEmulator({ delayMs, faults })
   let url: string
   try {
     url = await emulator.listen(port, host)

@@ -22,6 +22,32 @@ export interface PersonalizeEmulatorOptions {
   maxBodyBytes?: number
   /** The folder that s3://bucket/key data locations map to (<s3Root>/bucket/key). */
   s3Root?: string
+  /** Fault injection for reliability tests: fractions of calls (0–1) that fail or are delayed. */
+  faults?: Faults
+}
+
+export interface Faults {
+  /** Answered with ThrottlingException (HTTP 400), as Personalize throttles. */
+  throttle?: number
+  /** Answered with InternalFailure (HTTP 500). */
+  error?: number
+  /** Delayed by `delayMs` before being handled. */
+  delay?: number
+  delayMs?: number
+  /** Seed of the random choice, so a test sees the same faults every run. */
+  seed?: number
+}
+
+/** mulberry32: a small seeded PRNG. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
 
 const REST_ROUTES: Record<string, keyof typeof SHAPES> = {
@@ -64,6 +90,16 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
   const store = new Store(options.region ?? 'us-west-2', options.account ?? '000000000000', options.delayMs ?? 1000)
   const maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024
   const operations = controlOperations(options.s3Root ?? path.resolve('s3'))
+  const faults = options.faults ?? {}
+  const roll = seeded(faults.seed ?? 1)
+  const injectFault = (): AwsError | 'delay' | undefined => {
+    const r = roll()
+    const [throttle, error, delay] = [faults.throttle ?? 0, faults.error ?? 0, faults.delay ?? 0]
+    if (r < throttle) return ERRORS.throttling()
+    if (r < throttle + error) return ERRORS.internal()
+    if (r < throttle + error + delay) return 'delay'
+    return undefined
+  }
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) sendError(res, 'restJson1', ERRORS.internal())
@@ -78,6 +114,9 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
         ? 'awsJson1_1'
         : 'restJson1'
     const body = await readBody(req, maxBodyBytes)
+    const fault = injectFault()
+    if (fault === 'delay') await new Promise((resolve) => setTimeout(resolve, faults.delayMs ?? 1000))
+    else if (fault) return sendError(res, protocol, fault)
     if (routed instanceof AwsError) return sendError(res, protocol, routed)
     if (body === undefined)
       return sendError(res, protocol, ERRORS.serialization(`Request body exceeds ${maxBodyBytes} bytes`))
