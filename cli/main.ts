@@ -35,16 +35,17 @@ Options:
   },
   local: {
     summary: 'Run the local Amazon Personalize that the AWS SDKs and the destination can talk to',
-    usage: `segment-personalize local [--port <port>] [--host <host>] [--delay-ms <ms>]
+    usage: `segment-personalize local [--port <port>] [--host <host>] [--data-dir <dir>] [--delay-ms <ms>]
 
 Serves Personalize's events, runtime and control-plane APIs on one port, like LocalStack. Prints a line with
-"ready" and its URL once it listens; stops on Ctrl-C. State is in memory. (In progress: so far the emulator
+"ready" and its URL once it listens; stops on Ctrl-C. State is in memory unless --data-dir is given. (In progress: so far the emulator
 serves dataset groups, schemas, datasets, CSV import, training, campaigns, event trackers, PutEvents, PutUsers,
-PutItems and recommendations; filters and --data-dir come next.)
+PutItems and recommendations; filters come next.)
 
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <host>      address to listen on (default 127.0.0.1)
+  --data-dir <dir>   keep state there (journaled and fsynced before each answer), so it survives a restart or a kill
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
 
 Fault injection, for reliability tests (fractions of calls, 0 to 1):

@@ -3,6 +3,7 @@ import { createPersonalizeEmulator, type Faults } from '../../emulators/personal
 export const localOptions = {
   port: { type: 'string' as const },
   host: { type: 'string' as const },
+  'data-dir': { type: 'string' as const },
   'delay-ms': { type: 'string' as const },
   'fail-throttle': { type: 'string' as const },
   'fail-error': { type: 'string' as const },
@@ -48,7 +49,14 @@ export async function runLocal(values: Record<string, string | boolean | undefin
     return 2
   }
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1'
-  const emulator = createPersonalizeEmulator({ delayMs, faults })
+  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined
+  let emulator: ReturnType<typeof createPersonalizeEmulator>
+  try {
+    emulator = createPersonalizeEmulator({ delayMs, faults, dataDir })
+  } catch (error) {
+    console.error(`Cannot use --data-dir ${dataDir ?? ''}: ${(error as Error).message}`)
+    return 1
+  }
   let url: string
   try {
     url = await emulator.listen(port, host)

@@ -1,6 +1,5 @@
 // The control plane (awsJson1_1, `X-Amz-Target: AmazonPersonalize.<Op>`): the resources the workshop clicked
 // through, so far dataset groups, schemas, datasets and event trackers, with Create, Describe, List and Delete.
-import { randomUUID } from 'node:crypto'
 import { AwsError, ERRORS } from './protocol'
 import { CONTROL_SHAPES } from './shapes'
 import { trainingOperations } from './training'
@@ -195,9 +194,9 @@ const RESOURCE_OPERATIONS = {
     if (store.list('event-tracker', inGroup(input)).length > 0) {
       return ERRORS.alreadyExists(`Dataset group ${group.arn} already has an event tracker.`)
     }
-    const created = create(store, 'event-tracker', randomUUID().slice(0, 8), input.name as string, {
+    const created = create(store, 'event-tracker', store.uuid().slice(0, 8), input.name as string, {
       datasetGroupArn: group.arn,
-      trackingId: randomUUID(),
+      trackingId: store.uuid(),
       accountId: store.account
     })
     return created instanceof AwsError

@@ -6,6 +6,7 @@ import http from 'node:http'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { controlOperations, type ControlOperation } from './controlPlane'
+import { Journal, MUTATING, replay } from './journal'
 import { DATA_OPERATIONS } from './dataPlane'
 import { getPersonalizedRanking, getRecommendations } from './runtime'
 import { AwsError, ERRORS, parseJson, readBody, sendError, sendResult, type Protocol } from './protocol'
@@ -22,6 +23,8 @@ export interface PersonalizeEmulatorOptions {
   maxBodyBytes?: number
   /** The folder that s3://bucket/key data locations map to (<s3Root>/bucket/key). */
   s3Root?: string
+  /** Where state is kept across restarts; in memory only without it. */
+  dataDir?: string
   /** Fault injection for reliability tests: fractions of calls (0–1) that fail or are delayed. */
   faults?: Faults
 }
@@ -60,6 +63,7 @@ const REST_ROUTES: Record<string, keyof typeof SHAPES> = {
 const TARGET_PREFIX = 'AmazonPersonalize.'
 
 interface Routed {
+  op: string
   protocol: Protocol
   shape: Extract<Shape, { type: 'structure' }>
   run: (store: Store, input: Record<string, unknown>) => Record<string, unknown> | AwsError
@@ -79,17 +83,40 @@ function route(req: http.IncomingMessage, controlPlane: ControlOperations): Rout
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
     const run = controlPlane[op]
     if (!run || !(op in CONTROL_SHAPES)) return ERRORS.unknownOperation(`Operation ${target} is not supported.`)
-    return { protocol: 'awsJson1_1', shape: CONTROL_SHAPES[op as ControlOperation], run }
+    return { op, protocol: 'awsJson1_1', shape: CONTROL_SHAPES[op as ControlOperation], run }
   }
   const op = req.method === 'POST' ? REST_ROUTES[req.url ?? ''] : undefined
   if (!op) return ERRORS.unknownOperation(`No operation at ${req.method ?? ''} ${req.url ?? ''}.`)
-  return { protocol: 'restJson1', shape: SHAPES[op], run: REST_OPERATIONS[op] }
+  return { op, protocol: 'restJson1', shape: SHAPES[op], run: REST_OPERATIONS[op] }
 }
 
 export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = {}) {
   const store = new Store(options.region ?? 'us-west-2', options.account ?? '000000000000', options.delayMs ?? 1000)
   const maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024
-  const operations = controlOperations(options.s3Root ?? path.resolve('s3'))
+  const s3Root = options.s3Root ?? path.resolve('s3')
+  const operations = controlOperations(s3Root)
+  const journal = options.dataDir ? new Journal(options.dataDir) : undefined
+  if (options.dataDir) {
+    const all: Record<string, Routed['run']> = { ...operations, ...REST_OPERATIONS }
+    replay(store, Journal.read(options.dataDir), (op, input) => all[op]?.(store, input))
+  }
+
+  /** Runs an operation at one instant, and journals it (fsynced) before it is acknowledged when it changed state. */
+  const execute = (routed: Routed, input: Record<string, unknown>) => {
+    const at = Date.now()
+    const stored = journal && routed.op === 'CreateDatasetImportJob' ? journal.keepImport(input, s3Root) : input
+    store.now = () => at
+    store.ids = []
+    try {
+      const result = routed.run(store, stored)
+      if (journal && !(result instanceof AwsError) && MUTATING.test(routed.op)) {
+        journal.append({ op: routed.op, input: stored, at, ids: store.ids })
+      }
+      return result
+    } finally {
+      store.now = Date.now
+    }
+  }
   const faults = options.faults ?? {}
   const roll = seeded(faults.seed ?? 1)
   const injectFault = (): AwsError | 'delay' | undefined => {
@@ -126,7 +153,7 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     if (checked.serialization) return sendError(res, protocol, ERRORS.serialization(checked.serialization))
     if (checked.violations.length > 0)
       return sendError(res, protocol, ERRORS.invalidInput(validationMessage(checked.violations)))
-    const result = routed.run(store, input)
+    const result = execute(routed, input)
     if (result instanceof AwsError) return sendError(res, protocol, result)
     sendResult(res, protocol, protocol === 'restJson1' && Object.keys(result).length === 0 ? undefined : result)
   }
@@ -142,6 +169,13 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
       const address = server.address() as AddressInfo
       return `http://${host}:${address.port}`
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => {
+          journal?.close()
+          resolve()
+        })
+      })
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Interaction, Model } from './model'
 
 // The emulator's state: resources by ARN, and the data recorded into datasets. In memory for now (persistence under
@@ -51,12 +52,25 @@ export class Store {
   /** Users and items written with PutUsers, PutItems and imports, by dataset ARN, then by id. */
   readonly metadata = new Map<string, Map<string, string | undefined>>()
 
+  /** The clock resources are created by; a journal replay sets it to each entry's time. */
+  now: () => number = Date.now
+  /** Ids made during the operation being handled, for the journal; on replay, the ids to hand out again. */
+  ids: string[] = []
+  replaying = false
+
   constructor(
     readonly region: string,
     readonly account: string,
-    private readonly delayMs: number,
-    private readonly now: () => number = Date.now
+    private readonly delayMs: number
   ) {}
+
+  /** A fresh id, recorded so that a journal replay hands out the same one. */
+  uuid(): string {
+    if (this.replaying) return this.ids.shift() ?? randomUUID()
+    const id = randomUUID()
+    this.ids.push(id)
+    return id
+  }
 
   arn(kind: Kind, path: string): string {
     return `arn:aws:personalize:${this.region}:${this.account}:${kind}/${path}`

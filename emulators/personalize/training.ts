@@ -1,5 +1,4 @@
 // Dataset import jobs, solutions, solution versions (training) and campaigns.
-import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { train, type Interaction } from './model'
@@ -129,7 +128,8 @@ export function trainingOperations(s3Root: string): Record<string, (store: Store
       }
       store.add('dataset-import-job', arn, input.jobName as string, {
         datasetArn: dataset.arn,
-        dataSource: input.dataSource,
+        // Under --data-dir the import reads a copy in the data dir; the job shows where the data came from.
+        dataSource: input.originalDataLocation ? { dataLocation: input.originalDataLocation } : input.dataSource,
         importMode: input.importMode ?? 'FULL',
         ...(failureReason ? { failureReason } : {})
       })
@@ -154,7 +154,7 @@ export function trainingOperations(s3Root: string): Record<string, (store: Store
     CreateSolutionVersion: (store, input) => {
       const solution = store.get('solution', input.solutionArn)
       if (!solution) return notFound(input.solutionArn)
-      const arn = store.arn('solution', `${solution.name}/${randomUUID().slice(0, 8)}`)
+      const arn = store.arn('solution', `${solution.name}/${store.uuid().slice(0, 8)}`)
       const data = trainingData(
         store,
         solution.fields.datasetGroupArn as string,
