@@ -2,6 +2,7 @@
 // through, so far dataset groups, schemas, datasets and event trackers, with Create, Describe, List and Delete.
 import { AwsError, ERRORS } from './protocol'
 import { CONTROL_SHAPES } from './shapes'
+import { parseFilter } from './filters'
 import { trainingOperations } from './training'
 import type { Kind, Resource, Store } from './store'
 
@@ -125,7 +126,22 @@ const TRAINING_READS: Record<string, Operation> = {
         input.solutionArn === undefined ||
         String(r.fields.solutionVersionArn).startsWith(`${input.solutionArn as string}/`)
     ),
-  DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false)
+  DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false),
+  CreateFilter: (store, input) => {
+    const group = store.get('dataset-group', input.datasetGroupArn)
+    if (!group) return notFound(input.datasetGroupArn)
+    const parsed = parseFilter(input.filterExpression as string)
+    if (typeof parsed === 'string') return ERRORS.invalidInput(parsed)
+    const created = create(store, 'filter', input.name as string, input.name as string, {
+      datasetGroupArn: group.arn,
+      filterExpression: input.filterExpression
+    })
+    return created instanceof AwsError ? created : { filterArn: created.arn }
+  },
+  DescribeFilter: (store, input) =>
+    describe('filter', store, store.get('filter', input.filterArn), 'filterArn', input.filterArn),
+  ListFilters: (store, input) => list('Filters', store, 'filter', 'filterArn', inGroup(input)),
+  DeleteFilter: (store, input) => remove(store, 'filter', input.filterArn, () => false)
 }
 
 const RESOURCE_OPERATIONS = {

@@ -8,6 +8,7 @@ export interface Interaction {
   itemId: string
   /** Epoch seconds. */
   timestamp: number
+  eventType?: string
 }
 
 export interface Model {

@@ -2,6 +2,7 @@
 // since training taken into account at once (the real-time effect of user-personalization).
 import { randomUUID } from 'node:crypto'
 import { popularItems, recommendForUser, relatedItems, type Model } from './model'
+import { excludedItems, parseFilter, type Filter } from './filters'
 import { AwsError, ERRORS } from './protocol'
 import type { Resource, Store } from './store'
 
@@ -44,6 +45,25 @@ function historyOf(store: Store, served: Served, userId: string): string[] {
   return [...(served.model.histories.get(userId) ?? []), ...live]
 }
 
+/** The items the request's filter removes (none without one), or why the filter cannot be used. */
+function filtered(store: Store, found: Served, input: Input): Set<string> | AwsError {
+  if (input.filterArn === undefined) return new Set()
+  const resource = store.get('filter', input.filterArn)
+  if (!resource || resource.fields.datasetGroupArn !== found.datasetGroupArn) {
+    return ERRORS.notFound(`Could not find resource with ARN ${JSON.stringify(input.filterArn)}`)
+  }
+  const filter = parseFilter(resource.fields.filterExpression as string) as Filter
+  const values = input.filterValues as Record<string, string> | undefined
+  return excludedItems(
+    store,
+    filter,
+    found.datasetGroupArn,
+    input.userId as string | undefined,
+    values,
+    found.model.popular
+  )
+}
+
 const recommendationId = () => `RID-${randomUUID()}`
 
 export function getRecommendations(store: Store, input: Input): Record<string, unknown> | AwsError {
@@ -55,15 +75,17 @@ export function getRecommendations(store: Store, input: Input): Record<string, u
   const found = served(store, input.campaignArn)
   if (found instanceof AwsError) return found
   const count = (input.numResults as number | undefined) ?? 25
+  const exclude = filtered(store, found, input)
+  if (exclude instanceof AwsError) return exclude
   let items: Array<[string, number]>
   if (found.recipe === 'aws-sims') {
     if (!input.itemId) return ERRORS.invalidInput('itemId is required for a related-items (aws-sims) campaign.')
-    items = relatedItems(found.model, input.itemId as string, count)
+    items = relatedItems(found.model, input.itemId as string, count, exclude)
   } else if (found.recipe === 'aws-popularity-count') {
-    items = popularItems(found.model, count)
+    items = popularItems(found.model, count, exclude)
   } else {
     if (!input.userId) return ERRORS.invalidInput(`userId is required for a ${found.recipe} campaign.`)
-    items = recommendForUser(found.model, historyOf(store, found, input.userId as string), count)
+    items = recommendForUser(found.model, historyOf(store, found, input.userId as string), count, exclude)
   }
   return { itemList: items.map(([itemId, score]) => ({ itemId, score })), recommendationId: recommendationId() }
 }

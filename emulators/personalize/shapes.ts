@@ -199,5 +199,16 @@ export const CONTROL_SHAPES = {
   },
   DescribeCampaign: { type: 'structure', members: { campaignArn: requiredArn } },
   ListCampaigns: { type: 'structure', members: { ...listInput.members, solutionArn: arn() } },
-  DeleteCampaign: { type: 'structure', members: { campaignArn: requiredArn } }
+  DeleteCampaign: { type: 'structure', members: { campaignArn: requiredArn } },
+  CreateFilter: {
+    type: 'structure',
+    members: {
+      name,
+      datasetGroupArn: requiredArn,
+      filterExpression: { type: 'string', min: 1, max: 2500, required: true }
+    }
+  },
+  DescribeFilter: { type: 'structure', members: { filterArn: requiredArn } },
+  ListFilters: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
+  DeleteFilter: { type: 'structure', members: { filterArn: requiredArn } }
 } satisfies Record<string, Structure>

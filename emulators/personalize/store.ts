@@ -17,6 +17,7 @@ export type Kind =
   | 'solution'
   | 'solution-version'
   | 'campaign'
+  | 'filter'
 
 export interface Resource {
   kind: Kind

@@ -66,12 +66,18 @@ function importCsv(store: Store, dataset: Resource, text: string): string | unde
   const rows = lines.slice(1).map(csvFields)
   if (type === 'INTERACTIONS') {
     const [u, i, t] = required.map((column) => header.indexOf(column)) as [number, number, number]
+    const e = header.indexOf('EVENT_TYPE')
     const interactions: Interaction[] = []
     for (const [n, row] of rows.entries()) {
       const timestamp = Number(row[t])
       if (!row[u] || !row[i] || !Number.isFinite(timestamp))
         return `Row ${n + 2} needs USER_ID, ITEM_ID and a numeric TIMESTAMP.`
-      interactions.push({ userId: row[u], itemId: row[i], timestamp })
+      interactions.push({
+        userId: row[u],
+        itemId: row[i],
+        timestamp,
+        ...(e >= 0 && row[e] ? { eventType: row[e] } : {})
+      })
     }
     const groupArn = dataset.fields.datasetGroupArn as string
     store.imported.set(groupArn, [...(store.imported.get(groupArn) ?? []), ...interactions])
@@ -93,8 +99,9 @@ function importCsv(store: Store, dataset: Resource, text: string): string | unde
 export function trainingData(store: Store, datasetGroupArn: string, eventType?: string): Interaction[] {
   const recorded = (store.events.get(datasetGroupArn) ?? [])
     .filter((e) => e.userId && e.itemId && (!eventType || e.eventType === eventType))
-    .map((e) => ({ userId: e.userId!, itemId: e.itemId!, timestamp: e.sentAt }))
-  return [...(store.imported.get(datasetGroupArn) ?? []), ...recorded]
+    .map((e) => ({ userId: e.userId!, itemId: e.itemId!, timestamp: e.sentAt, eventType: e.eventType }))
+  const imported = (store.imported.get(datasetGroupArn) ?? []).filter((i) => !eventType || i.eventType === eventType)
+  return [...imported, ...recorded]
 }
 
 function minimumsProblem(interactions: Interaction[]): string | undefined {

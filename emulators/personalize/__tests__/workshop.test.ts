@@ -9,6 +9,7 @@ import {
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
   CreateEventTrackerCommand,
+  CreateFilterCommand,
   CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
@@ -16,7 +17,7 @@ import {
   DescribeSolutionVersionCommand,
   PersonalizeClient
 } from '@aws-sdk/client-personalize'
-import { PersonalizeEventsClient, PutEventsCommand } from '@aws-sdk/client-personalize-events'
+import { PersonalizeEventsClient, PutEventsCommand, PutItemsCommand } from '@aws-sdk/client-personalize-events'
 import {
   GetPersonalizedRankingCommand,
   GetRecommendationsCommand,
@@ -213,4 +214,85 @@ test('an unknown campaign is ResourceNotFoundException', async () => {
       })
     )
   ).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
+})
+
+describe('filters', () => {
+  test('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (…) removes what the user did', async () => {
+    const { datasetGroupArn, solutionVersionArn } = await provision(workshopCsv())
+    const campaignArn = await campaignFor(solutionVersionArn)
+    const { filterArn } = await control.send(
+      new CreateFilterCommand({
+        name: 'not-viewed',
+        datasetGroupArn,
+        filterExpression: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Product Viewed")'
+      })
+    )
+    const viewed = new Set(
+      workshopCsv()
+        .split('\n')
+        .filter((row) => row.startsWith('user-3,'))
+        .map((row) => row.split(',')[1])
+    )
+    const { itemList } = await runtime.send(new GetRecommendationsCommand({ campaignArn, userId: 'user-3', filterArn }))
+    expect(itemList!.length).toBeGreaterThan(0)
+    expect(itemList!.filter((i) => viewed.has(i.itemId))).toEqual([])
+  })
+
+  test('INCLUDE ItemID WHERE Items.<COLUMN> IN ($PARAM) keeps the matching items, with the value from filterValues', async () => {
+    const { datasetGroupArn, solutionVersionArn } = await provision(workshopCsv())
+    const campaignArn = await campaignFor(solutionVersionArn)
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Items',
+      fields: ['ITEM_ID', 'CATEGORY'].map((name) => ({ name, type: 'string' }))
+    })
+    const { schemaArn } = await control.send(new CreateSchemaCommand({ name: 'items', schema }))
+    const { datasetArn } = await control.send(
+      new CreateDatasetCommand({ name: 'items', schemaArn, datasetGroupArn, datasetType: 'Items' })
+    )
+    for (const taste of ['shoe', 'book']) {
+      const items = Array.from({ length: 10 }, (_, i) => ({
+        itemId: `${taste}-${i}`,
+        properties: JSON.stringify({ category: taste === 'shoe' ? 'footwear|outdoor' : 'books' })
+      }))
+      await events.send(new PutItemsCommand({ datasetArn, items }))
+    }
+    const { filterArn } = await control.send(
+      new CreateFilterCommand({
+        name: 'by-category',
+        datasetGroupArn,
+        filterExpression: 'INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)'
+      })
+    )
+    const { itemList } = await runtime.send(
+      new GetRecommendationsCommand({
+        campaignArn,
+        userId: 'user-100',
+        filterArn,
+        filterValues: { CATEGORY: '"outdoor"' },
+        numResults: 8
+      })
+    )
+    expect(itemList!.length).toBe(8)
+    expect(itemList!.every((i) => i.itemId!.startsWith('shoe'))).toBe(true)
+    await expect(
+      runtime.send(new GetRecommendationsCommand({ campaignArn, userId: 'user-100', filterArn }))
+    ).rejects.toThrow('The filter needs a value for $CATEGORY in filterValues')
+  })
+
+  test('an unsupported expression is refused with what is supported', async () => {
+    const { datasetGroupArn } = await control.send(new CreateDatasetGroupCommand({ name: 'g' }))
+    await expect(
+      control.send(
+        new CreateFilterCommand({
+          name: 'f',
+          datasetGroupArn,
+          filterExpression: 'EXCLUDE ItemID WHERE Items.PRICE > 10'
+        })
+      )
+    ).rejects.toMatchObject({
+      name: 'InvalidInputException',
+      message: expect.stringContaining('supports filter expressions of the form')
+    })
+  })
 })
