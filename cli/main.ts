@@ -8,7 +8,7 @@ interface Command {
   summary: string
   usage: string
   options: NonNullable<ParseArgsConfig['options']>
-  run: (values: Record<string, string | boolean | undefined>) => Promise<number>
+  run: (values: Record<string, string | boolean | string[] | undefined>) => Promise<number>
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -45,6 +45,7 @@ PutItems and recommendations; filters come next.)
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <host>      address to listen on (default 127.0.0.1)
+  --sigv4-key <id>:<secret>  require requests SigV4-signed with this key (repeatable); off by default
   --data-dir <dir>   keep state there (journaled and fsynced before each answer), so it survives a restart or a kill
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
 
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`Unknown command '${name}'.\n\n${usage()}`)
     return 2
   }
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | boolean | string[] | undefined>
   try {
     values = parseArgs({
       args: rest,

@@ -14,8 +14,8 @@ export const exampleOptions = {
   'external-id': { type: 'string' as const }
 }
 
-type Values = Record<string, string | boolean | undefined>
-const text = (value: string | boolean | undefined) => (typeof value === 'string' ? value : undefined)
+type Values = Record<string, string | boolean | string[] | undefined>
+const text = (value: string | boolean | string[] | undefined) => (typeof value === 'string' ? value : undefined)
 
 /**
  * The destination settings for the run: a real event tracker when --tracking-id is given (credentials from

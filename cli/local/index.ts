@@ -4,6 +4,7 @@ export const localOptions = {
   port: { type: 'string' as const },
   host: { type: 'string' as const },
   'data-dir': { type: 'string' as const },
+  'sigv4-key': { type: 'string' as const, multiple: true },
   'delay-ms': { type: 'string' as const },
   'fail-throttle': { type: 'string' as const },
   'fail-error': { type: 'string' as const },
@@ -13,7 +14,7 @@ export const localOptions = {
 
 export const DEFAULT_PORT = 4566
 
-function integer(name: string, value: string | boolean | undefined, fallback: number): number {
+function integer(name: string, value: string | boolean | string[] | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
   if (typeof value !== 'string' || !Number.isInteger(n) || n < 0)
@@ -21,7 +22,7 @@ function integer(name: string, value: string | boolean | undefined, fallback: nu
   return n
 }
 
-function fraction(name: string, value: string | boolean | undefined): number {
+function fraction(name: string, value: string | boolean | string[] | undefined): number {
   if (value === undefined) return 0
   const n = Number(value)
   if (typeof value !== 'string' || !(n >= 0 && n <= 1))
@@ -30,11 +31,25 @@ function fraction(name: string, value: string | boolean | undefined): number {
 }
 
 /** Starts the local Personalize and keeps it running until the process is stopped. */
-export async function runLocal(values: Record<string, string | boolean | undefined>): Promise<number> {
+/** `--sigv4-key <id>:<secret>` values as a key table, or undefined (verification off). */
+function sigv4Keys(values: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(values) || values.length === 0) return undefined
+  const pairs = (values as string[]).map((value) => {
+    const at = value.indexOf(':')
+    if (at < 1 || at === value.length - 1)
+      throw new RangeError(`--sigv4-key must be <access key id>:<secret access key>`)
+    return [value.slice(0, at), value.slice(at + 1)]
+  })
+  return Object.fromEntries(pairs) as Record<string, string>
+}
+
+export async function runLocal(values: Record<string, string | boolean | string[] | undefined>): Promise<number> {
   let port: number
   let delayMs: number
   let faults: Faults
+  let keys: Record<string, string> | undefined
   try {
+    keys = sigv4Keys(values['sigv4-key'])
     port = integer('port', values.port, DEFAULT_PORT)
     delayMs = integer('delay-ms', values['delay-ms'], 1000)
     faults = {
@@ -52,7 +67,7 @@ export async function runLocal(values: Record<string, string | boolean | undefin
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined
   let emulator: ReturnType<typeof createPersonalizeEmulator>
   try {
-    emulator = createPersonalizeEmulator({ delayMs, faults, dataDir })
+    emulator = createPersonalizeEmulator({ delayMs, faults, dataDir, keys })
   } catch (error) {
     console.error(`Cannot use --data-dir ${dataDir ?? ''}: ${(error as Error).message}`)
     return 1

@@ -9,6 +9,7 @@ import { controlOperations, type ControlOperation } from './controlPlane'
 import { Journal, MUTATING, replay } from './journal'
 import { DATA_OPERATIONS } from './dataPlane'
 import { getPersonalizedRanking, getRecommendations } from './runtime'
+import { verifySignature } from './sigv4'
 import { AwsError, ERRORS, parseJson, readBody, sendError, sendResult, type Protocol } from './protocol'
 import { CONTROL_SHAPES, SHAPES } from './shapes'
 import { Store } from './store'
@@ -23,6 +24,8 @@ export interface PersonalizeEmulatorOptions {
   maxBodyBytes?: number
   /** The folder that s3://bucket/key data locations map to (<s3Root>/bucket/key). */
   s3Root?: string
+  /** When set, requests must be SigV4-signed with one of these keys (access key ID → secret access key). */
+  keys?: Record<string, string>
   /** Where state is kept across restarts; in memory only without it. */
   dataDir?: string
   /** Fault injection for reliability tests: fractions of calls (0–1) that fail or are delayed. */
@@ -144,6 +147,8 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     const fault = injectFault()
     if (fault === 'delay') await new Promise((resolve) => setTimeout(resolve, faults.delayMs ?? 1000))
     else if (fault) return sendError(res, protocol, fault)
+    const unsigned = options.keys ? verifySignature(req, body ?? '', options.keys) : undefined
+    if (unsigned) return sendError(res, protocol, unsigned)
     if (routed instanceof AwsError) return sendError(res, protocol, routed)
     if (body === undefined)
       return sendError(res, protocol, ERRORS.serialization(`Request body exceeds ${maxBodyBytes} bytes`))
