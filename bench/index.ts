@@ -1,11 +1,13 @@
 // npm run bench -- <name>: runs one benchmark (or all, without a name) and prints its table for docs/performance.md.
 import os from 'node:os'
 import { benchDestination } from './destination'
+import { benchEmulator } from './emulator'
 import { benchRoundTrip } from './roundtrip'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   destination: benchDestination,
-  roundtrip: benchRoundTrip
+  roundtrip: benchRoundTrip,
+  emulator: benchEmulator
 }
 
 async function main(): Promise<void> {

@@ -38,10 +38,9 @@ function served(store: Store, campaignArn: unknown): Served | AwsError {
  * events (never trained on: Personalize needs an event with both ids to join them), so new events count at once.
  */
 function historyOf(store: Store, served: Served, userId: string): string[] {
-  const recorded = store.events.get(served.datasetGroupArn) ?? []
-  const live = recorded
-    .filter((e, i) => e.itemId && (e.userId === userId ? i >= served.eventsSeen : !e.userId && e.sessionId === userId))
-    .map((e) => e.itemId!)
+  const live = store
+    .eventsOf(served.datasetGroupArn, userId, served.eventsSeen)
+    .flatMap((e) => (e.itemId ? [e.itemId] : []))
   return [...(served.model.histories.get(userId) ?? []), ...live]
 }
 

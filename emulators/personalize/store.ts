@@ -113,12 +113,35 @@ export class Store {
   }
 
   trackerByTrackingId(trackingId: string): Resource | undefined {
-    return this.list('event-tracker').find((t) => t.fields.trackingId === trackingId)
+    for (const resource of this.resources.values()) {
+      if (resource.kind === 'event-tracker' && resource.fields.trackingId === trackingId) return resource
+    }
+    return undefined
   }
+
+  /**
+   * Positions in the group's recorded events of a user's events: those recorded under the user ID, and those of an
+   * anonymous session recorded under the session ID only (Personalize's way to ask for an anonymous visitor).
+   */
+  readonly eventIndex = new Map<string, number[]>()
 
   record(datasetGroupArn: string, events: RecordedEvent[]): void {
     const list = this.events.get(datasetGroupArn) ?? []
-    list.push(...events)
+    for (const event of events) {
+      const key = `${datasetGroupArn}\u0000${event.userId ?? `session\u0000${event.sessionId}`}`
+      const positions = this.eventIndex.get(key)
+      if (positions) positions.push(list.length)
+      else this.eventIndex.set(key, [list.length])
+      list.push(event)
+    }
     this.events.set(datasetGroupArn, list)
+  }
+
+  /** The events recorded for `id` as a user, then as an anonymous session, from position `from` on. */
+  eventsOf(datasetGroupArn: string, id: string, from = 0): RecordedEvent[] {
+    const list = this.events.get(datasetGroupArn) ?? []
+    const asUser = (this.eventIndex.get(`${datasetGroupArn}\u0000${id}`) ?? []).filter((i) => i >= from)
+    const asSession = this.eventIndex.get(`${datasetGroupArn}\u0000session\u0000${id}`) ?? []
+    return [...asUser, ...asSession].sort((a, b) => a - b).map((i) => list[i]!)
   }
 }

@@ -1,0 +1,163 @@
+// npm run bench -- emulator
+// The local Personalize in its own process: PutEvents ingestion over loopback (events/s), training on 1,000,000
+// interactions from 100,000 users and 10,000 items (seconds), GetRecommendations latency against that model (p50,
+// p99), and the emulator's peak memory in each phase. Clients are the real AWS SDK v3 for the control plane and
+// node:http with keep-alive for the hot paths, so the figures are the emulator's, not the client's.
+import { fork } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  CreateCampaignCommand,
+  CreateDatasetCommand,
+  CreateDatasetGroupCommand,
+  CreateDatasetImportJobCommand,
+  CreateEventTrackerCommand,
+  CreateSchemaCommand,
+  CreateSolutionCommand,
+  CreateSolutionVersionCommand,
+  DescribeSolutionVersionCommand,
+  PersonalizeClient
+} from '@aws-sdk/client-personalize'
+import { forEachConcurrently } from '../destination/personalize/batch'
+import { random } from './events'
+
+const USERS = Number(process.env.BENCH_USERS ?? 100_000)
+const ITEMS = 10_000
+const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 1_000_000)
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000)
+const QUERIES = 5_000
+
+function interactionsCsv(): string {
+  const rand = random(11)
+  const rows = ['USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP']
+  for (let n = 0; n < INTERACTIONS; n++) {
+    const user = Math.floor(rand() * USERS)
+    // Each user leans to a slice of the catalogue; popularity is skewed within it.
+    const item = (user * 37 + Math.floor(rand() ** 3 * ITEMS * 0.2)) % ITEMS
+    rows.push(`u${user},i${item},View,${1_700_000_000 + n}`)
+  }
+  return rows.join('\n')
+}
+
+function post(agent: http.Agent, url: string, path: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}${path}`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = ''
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()))
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(text) : reject(new TypeError(`${res.statusCode}: ${text}`))
+        )
+      }
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+
+export async function benchEmulator(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-emulator-'))
+  const child = fork(path.join(__dirname, 'emulatorServer.ts'), [dir], {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=8192']
+  })
+  const ask = <T>(message: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m) => resolve(m as T))
+      child.send(message)
+    })
+  const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)))
+  const control = new PersonalizeClient({
+    region: 'us-west-2',
+    endpoint: url,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' }
+  })
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
+  const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`
+
+  const schema = JSON.stringify({
+    type: 'record',
+    name: 'Interactions',
+    fields: ['USER_ID', 'ITEM_ID', 'EVENT_TYPE', 'TIMESTAMP'].map((name) => ({ name, type: 'string' }))
+  })
+  const { datasetGroupArn } = await control.send(new CreateDatasetGroupCommand({ name: 'bench' }))
+  const { schemaArn } = await control.send(new CreateSchemaCommand({ name: 'bench', schema }))
+  const { datasetArn } = await control.send(
+    new CreateDatasetCommand({ name: 'bench', schemaArn, datasetGroupArn, datasetType: 'Interactions' })
+  )
+  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'bench', datasetGroupArn }))
+  await ask('peak')
+
+  // 1. PutEvents ingestion: 10 events per call, 16 calls in flight.
+  const rand = random(5)
+  const bodies = Array.from({ length: EVENTS / 10 }, (_, c) =>
+    JSON.stringify({
+      trackingId,
+      sessionId: `s${c % 5000}`,
+      userId: `u${c % USERS}`,
+      eventList: Array.from({ length: 10 }, (_, k) => ({
+        eventType: 'View',
+        itemId: `i${Math.floor(rand() * ITEMS)}`,
+        sentAt: 1_800_000_000 + c * 10 + k
+      }))
+    })
+  )
+  let started = process.hrtime.bigint()
+  await forEachConcurrently(bodies, 16, async (body) => void (await post(agent, url, '/events', body)))
+  const ingestSeconds = Number(process.hrtime.bigint() - started) / 1e9
+  const ingestPeak = (await ask<{ peak: number }>('peak')).peak
+
+  // 2. Import and train on INTERACTIONS interactions.
+  const file = path.join(dir, 'interactions.csv')
+  writeFileSync(file, interactionsCsv())
+  await control.send(
+    new CreateDatasetImportJobCommand({ jobName: 'bench', datasetArn, dataSource: { dataLocation: file } })
+  )
+  const { solutionArn } = await control.send(
+    new CreateSolutionCommand({
+      name: 'bench',
+      datasetGroupArn,
+      recipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization'
+    })
+  )
+  started = process.hrtime.bigint()
+  const { solutionVersionArn } = await control.send(new CreateSolutionVersionCommand({ solutionArn }))
+  const trainSeconds = Number(process.hrtime.bigint() - started) / 1e9
+  const { solutionVersion } = await control.send(new DescribeSolutionVersionCommand({ solutionVersionArn }))
+  if (solutionVersion?.status !== 'ACTIVE') throw new TypeError(`training failed: ${solutionVersion?.failureReason}`)
+  const trainPeak = (await ask<{ peak: number }>('peak')).peak
+
+  // 3. GetRecommendations latency, one at a time, for random users.
+  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'bench', solutionVersionArn }))
+  const latencies: number[] = []
+  const users = random(9)
+  for (let q = 0; q < QUERIES + 200; q++) {
+    const body = JSON.stringify({ campaignArn, userId: `u${Math.floor(users() * USERS)}`, numResults: 25 })
+    const t = process.hrtime.bigint()
+    await post(agent, url, '/recommendations', body)
+    if (q >= 200) latencies.push(Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  latencies.sort((a, b) => a - b)
+  const queryPeak = (await ask<{ peak: number }>('peak')).peak
+  child.send('stop')
+  agent.destroy()
+
+  console.log(
+    `\nbench emulator: ${EVENTS} events ingested; trained on ${INTERACTIONS} interactions, ${USERS} users, ${ITEMS} items`
+  )
+  console.log('| measure | value | target | emulator peak RSS |')
+  console.log('|---|---|---|---|')
+  console.log(
+    `| PutEvents ingestion (10 per call, 16 in flight) | ${Math.round(EVENTS / ingestSeconds)} events/s | ≥ 20,000 events/s | ${mb(ingestPeak)} |`
+  )
+  console.log(`| training, CreateSolutionVersion | ${trainSeconds.toFixed(1)} s | ≤ 20 s | ${mb(trainPeak)} |`)
+  console.log(
+    `| GetRecommendations latency, p50 / p99 (${QUERIES} calls) | ${percentile(latencies, 50).toFixed(2)} / ${percentile(latencies, 99).toFixed(2)} ms | p99 ≤ 5 ms | ${mb(queryPeak)} |`
+  )
+}
