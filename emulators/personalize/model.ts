@@ -29,42 +29,54 @@ const HISTORY = 20
 const RECENCY = 0.85
 
 export function train(interactions: Interaction[]): Model {
-  const byUser = new Map<string, Interaction[]>()
-  const popularity = new Map<string, number>()
-  for (const interaction of interactions) {
+  // Items are numbered once, so the co-occurrence counts are keyed by numbers rather than strings.
+  const index = new Map<string, number>()
+  const names: string[] = []
+  const counts: number[] = []
+  const itemOf = new Int32Array(interactions.length)
+  const byUser = new Map<string, number[]>()
+  interactions.forEach((interaction, n) => {
+    let item = index.get(interaction.itemId)
+    if (item === undefined) {
+      item = names.length
+      index.set(interaction.itemId, item)
+      names.push(interaction.itemId)
+      counts.push(0)
+    }
+    counts[item]!++
+    itemOf[n] = item
     const list = byUser.get(interaction.userId)
-    if (list) list.push(interaction)
-    else byUser.set(interaction.userId, [interaction])
-    popularity.set(interaction.itemId, (popularity.get(interaction.itemId) ?? 0) + 1)
-  }
-  const pairs = new Map<string, Map<string, number>>()
-  const add = (a: string, b: string, weight: number) => {
-    let row = pairs.get(a)
-    if (!row) pairs.set(a, (row = new Map<string, number>()))
-    row.set(b, (row.get(b) ?? 0) + weight)
-  }
+    if (list) list.push(n)
+    else byUser.set(interaction.userId, [n])
+  })
+  const pairs: Array<Map<number, number>> = names.map(() => new Map())
   const histories = new Map<string, string[]>()
   for (const [userId, list] of byUser) {
-    list.sort((x, y) => x.timestamp - y.timestamp || (x.itemId < y.itemId ? -1 : 1))
-    const items = list.map((i) => i.itemId)
-    histories.set(userId, items.slice(-HISTORY * 5))
+    list.sort((x, y) => interactions[x]!.timestamp - interactions[y]!.timestamp || itemOf[x]! - itemOf[y]!)
+    const items = list.map((n) => itemOf[n]!)
+    histories.set(
+      userId,
+      items.slice(-HISTORY * 5).map((item) => names[item]!)
+    )
     for (let i = 0; i < items.length; i++) {
+      const a = items[i]!
       for (let j = i + 1; j < Math.min(items.length, i + 1 + WINDOW); j++) {
-        if (items[i] === items[j]) continue
+        const b = items[j]!
+        if (a === b) continue
         const weight = 1 / (j - i)
-        add(items[i]!, items[j]!, weight)
-        add(items[j]!, items[i]!, weight)
+        pairs[a]!.set(b, (pairs[a]!.get(b) ?? 0) + weight)
+        pairs[b]!.set(a, (pairs[b]!.get(a) ?? 0) + weight)
       }
     }
   }
   const neighbours = new Map<string, Array<[string, number]>>()
-  for (const [item, row] of pairs) {
-    const scored = [...row].map(([other, weight]): [string, number] => [
-      other,
-      weight / Math.sqrt(popularity.get(item)! * popularity.get(other)!)
-    ])
-    neighbours.set(item, scored.sort(byScore).slice(0, NEIGHBOURS))
-  }
+  pairs.forEach((row, a) => {
+    if (row.size === 0) return
+    const scored: Array<[string, number]> = []
+    for (const [b, weight] of row) scored.push([names[b]!, weight / Math.sqrt(counts[a]! * counts[b]!)])
+    neighbours.set(names[a]!, scored.sort(byScore).slice(0, NEIGHBOURS))
+  })
+  const popularity = new Map(names.map((name, i) => [name, counts[i]!]))
   const popular = [...popularity].sort(byScore).map(([item]) => item)
   return { popular, popularity, neighbours, histories }
 }

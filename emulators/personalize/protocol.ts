@@ -66,15 +66,17 @@ export function sendError(res: ServerResponse, protocol: Protocol, error: AwsErr
 }
 
 /** Reads a request body up to `limit` bytes; undefined when it is larger (the caller answers, never buffers more). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) return undefined
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= limit) chunks.push(chunk)
+    })
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
 }
 
 /** The JSON object in a body, or the SerializationException AWS answers for anything else. */
