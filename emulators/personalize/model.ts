@@ -49,7 +49,7 @@ export function train(interactions: Interaction[]): Model {
     if (list) list.push(n)
     else byUser.set(interaction.userId, [n])
   })
-  const pairs: Array<Map<number, number>> = names.map(() => new Map())
+  const pairs: Array<Map<number, number>> = names.map(() => new Map<number, number>())
   const histories = new Map<string, string[]>()
   for (const [userId, list] of byUser) {
     list.sort((x, y) => interactions[x]!.timestamp - interactions[y]!.timestamp || itemOf[x]! - itemOf[y]!)
