@@ -1,18 +1,10 @@
 // A deterministic, realistic mix of Segment track events for the benchmarks: sessions of a few events from
 // known and anonymous users, E-commerce v2 product events, orders with products[], and the workshop's sku-only shape.
 import type { SegmentEvent } from '@segment/actions-core'
+import { seeded } from '../emulators/personalize/random'
 
-/** mulberry32: a small seeded PRNG, so every run benchmarks the same events. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The same seeded PRNG as the emulator's fault injection, so every run benchmarks the same events. */
+export const random = seeded
 
 const CATEGORIES = ['footwear', 'outdoor', 'kitchen', 'books', 'electronics', 'toys']
 

@@ -9,6 +9,7 @@ import { controlOperations, type ControlOperation } from './controlPlane'
 import { Journal, MUTATING, replay } from './journal'
 import { DATA_OPERATIONS } from './dataPlane'
 import { getPersonalizedRanking, getRecommendations } from './runtime'
+import { seeded } from './random'
 import { verifySignature } from './sigv4'
 import { AwsError, ERRORS, parseJson, readBody, sendError, sendResult, type Protocol } from './protocol'
 import { CONTROL_SHAPES, SHAPES } from './shapes'
@@ -42,18 +43,6 @@ export interface Faults {
   delayMs?: number
   /** Seed of the random choice, so a test sees the same faults every run. */
   seed?: number
-}
-
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const REST_ROUTES: Record<string, keyof typeof SHAPES> = {

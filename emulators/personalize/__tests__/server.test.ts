@@ -26,21 +26,9 @@ import destination from '../../../destination'
 import trackEvent from '../../../destination/trackEvent'
 import { controlOperations } from '../controlPlane'
 import { createPersonalizeEmulator } from '../server'
+import { credentials, INTERACTIONS_SCHEMA } from './fixtures'
 import { CONTROL_SHAPES } from '../shapes'
 
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }
-const INTERACTIONS_SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  fields: [
-    { name: 'USER_ID', type: 'string' },
-    { name: 'ITEM_ID', type: 'string' },
-    { name: 'EVENT_TYPE', type: 'string' },
-    { name: 'TIMESTAMP', type: 'long' }
-  ],
-  version: '1.0'
-})
 const schemaWith = (name: string, fields: string[]) =>
   JSON.stringify({ type: 'record', name, fields: fields.map((f) => ({ name: f, type: 'string' })), version: '1.0' })
 

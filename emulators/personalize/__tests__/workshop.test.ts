@@ -24,20 +24,7 @@ import {
   PersonalizeRuntimeClient
 } from '@aws-sdk/client-personalize-runtime'
 import { createPersonalizeEmulator } from '../server'
-
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }
-const SCHEMA = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  fields: [
-    { name: 'USER_ID', type: 'string' },
-    { name: 'ITEM_ID', type: 'string' },
-    { name: 'EVENT_TYPE', type: 'string' },
-    { name: 'TIMESTAMP', type: 'long' }
-  ],
-  version: '1.0'
-})
+import { credentials, INTERACTIONS_SCHEMA as SCHEMA } from './fixtures'
 
 // Two tastes: users 0–59 browse shoes (shoe-0…9), users 60–119 books (book-0…9), each 15 interactions, plus a few
 // cross-overs. Deterministic.
