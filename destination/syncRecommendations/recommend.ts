@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
+import { removeUndefined, type JSONLikeObject, type RequestClient } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import { deliver, forEachConcurrently, type Part } from '../personalize/batch'
 import { callPersonalize, type Operation } from '../personalize/client'
@@ -137,7 +137,7 @@ export function askOf(payload: Payload): Ask | string {
   const context = stringMap('context', payload.context)
   if (typeof filterValues === 'string') return filterValues
   if (typeof context === 'string') return context
-  return dropUndefined({
+  return removeUndefined({
     userId,
     itemId: payload.itemId,
     numResults,
@@ -223,7 +223,7 @@ function identifyOf(payload: Payload, ask: Ask, recommendations: Recommendations
   }
   const personalize: JSONLikeObject = { roundTrip: true, userId: ask.userId }
   if (recommendations.recommendationId) personalize.recommendationId = recommendations.recommendationId
-  return dropUndefined({
+  return removeUndefined({
     type: 'identify',
     userId: payload.userId || undefined,
     anonymousId: payload.anonymousId || (payload.userId ? undefined : ask.userId),
@@ -233,9 +233,4 @@ function identifyOf(payload: Payload, ask: Ask, recommendations: Recommendations
     messageId: `personalize-${randomUUID()}`,
     timestamp: new Date().toISOString()
   })
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key]
-  return value
 }

@@ -1,3 +1,4 @@
+import { removeUndefined } from '@segment/actions-core'
 import {
   EVENT_PROPERTIES_MAX_LENGTH,
   EVENT_TYPE_MAX_LENGTH,
@@ -137,7 +138,7 @@ export function toInteractions(payload: Payload): Interactions {
       continue
     }
     result.events.push(
-      dropUndefined({
+      removeUndefined({
         eventId: part.eventId,
         eventType: payload.eventType,
         sentAt,
@@ -166,9 +167,4 @@ function partsOf(
     // Stable per product, so a replayed order dedupes in training as the whole event would.
     eventId: payload.eventId === undefined ? undefined : `${payload.eventId}-${i}`
   }))
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key]
-  return value
 }

@@ -1,42 +1,18 @@
-// The control plane (awsJson1_1, `X-Amz-Target: AmazonPersonalize.<Op>`): the resources the workshop clicked
-// through, so far dataset groups, schemas, datasets and event trackers, with Create, Describe, List and Delete.
+// The control plane (awsJson1_1, `X-Amz-Target: AmazonPersonalize.<Op>`): creating and deleting dataset groups,
+// schemas, datasets, event trackers, solutions, campaigns and filters (imports and training are in training.ts,
+// Describe* and List* in resources.ts).
 import { AwsError, ERRORS } from './protocol'
 import { CONTROL_SHAPES } from './shapes'
 import { parseFilter } from './filters'
 import { trainingOperations } from './training'
-import type { Kind, Resource, Store } from './store'
+import { create, notFound, readOperations, remove, where, type Operation } from './resources'
 
-type Input = Record<string, unknown>
-type Result = Record<string, unknown> | AwsError
 export type ControlOperation = keyof typeof CONTROL_SHAPES
 
 const DATASET_TYPES: Record<string, { suffix: string; fields: string[] }> = {
   interactions: { suffix: 'INTERACTIONS', fields: ['USER_ID', 'ITEM_ID', 'TIMESTAMP'] },
   users: { suffix: 'USERS', fields: ['USER_ID'] },
   items: { suffix: 'ITEMS', fields: ['ITEM_ID'] }
-}
-
-const notFound = (arn: unknown) => ERRORS.notFound(`Could not find resource with ARN ${String(arn)}`)
-const exists = (arn: string) => ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
-
-function create(
-  store: Store,
-  kind: Kind,
-  path: string,
-  name: string,
-  fields: Record<string, unknown>
-): Resource | AwsError {
-  const arn = store.arn(kind, path)
-  return store.resources.has(arn) ? exists(arn) : store.add(kind, arn, name, fields)
-}
-
-function remove(store: Store, kind: Kind, arn: unknown, inUseBy: (r: Resource) => boolean): Result {
-  const resource = store.get(kind, arn)
-  if (!resource) return notFound(arn)
-  const user = [...store.resources.values()].find(inUseBy)
-  if (user) return ERRORS.inUse(`Cannot delete ${resource.arn}: it is used by ${user.arn}.`)
-  store.resources.delete(resource.arn)
-  return {}
 }
 
 /** Avro record fields, or why the schema is not one Personalize accepts. */
@@ -61,104 +37,17 @@ function avroFields(schema: string): string[] | string {
   return names as string[]
 }
 
-const describe = (key: string, store: Store, resource: Resource | undefined, arnKey: string, arn: unknown): Result =>
-  resource ? { [key]: { ...store.summary(resource), [arnKey]: resource.arn, ...resource.fields } } : notFound(arn)
-
-const list = (key: string, store: Store, kind: Kind, arnKey: string, filter?: (r: Resource) => boolean): Result => ({
-  [key]: store.list(kind, filter).map((r) => ({ ...store.summary(r), [arnKey]: r.arn }))
-})
-
-const inGroup = (input: Input) => (r: Resource) =>
-  input.datasetGroupArn === undefined || r.fields.datasetGroupArn === input.datasetGroupArn
-
-const under = (key: string, input: Input) => (r: Resource) => input[key] === undefined || r.fields[key] === input[key]
-
-export type Operation = (store: Store, input: Input) => Result
-
 /** Every control-plane operation the emulator serves, by name (a test checks each has a shape and vice versa). */
 export function controlOperations(s3Root: string): Record<string, Operation> {
-  return { ...RESOURCE_OPERATIONS, ...trainingOperations(s3Root), ...TRAINING_READS }
+  return { ...readOperations(), ...WRITES, ...trainingOperations(s3Root) }
 }
 
-const TRAINING_READS: Record<string, Operation> = {
-  DescribeDatasetImportJob: (store, input) =>
-    describe(
-      'datasetImportJob',
-      store,
-      store.get('dataset-import-job', input.datasetImportJobArn),
-      'datasetImportJobArn',
-      input.datasetImportJobArn
-    ),
-  ListDatasetImportJobs: (store, input) =>
-    list('datasetImportJobs', store, 'dataset-import-job', 'datasetImportJobArn', under('datasetArn', input)),
-  DescribeSolution: (store, input) =>
-    describe('solution', store, store.get('solution', input.solutionArn), 'solutionArn', input.solutionArn),
-  ListSolutions: (store, input) => list('solutions', store, 'solution', 'solutionArn', inGroup(input)),
-  DeleteSolution: (store, input) =>
-    remove(
-      store,
-      'solution',
-      input.solutionArn,
-      (r) =>
-        r.kind === 'solution-version' &&
-        r.fields.solutionArn === input.solutionArn &&
-        [...store.resources.values()].some((c) => c.kind === 'campaign' && c.fields.solutionVersionArn === r.arn)
-    ),
-  DescribeSolutionVersion: (store, input) =>
-    describe(
-      'solutionVersion',
-      store,
-      store.get('solution-version', input.solutionVersionArn),
-      'solutionVersionArn',
-      input.solutionVersionArn
-    ),
-  ListSolutionVersions: (store, input) =>
-    list('solutionVersions', store, 'solution-version', 'solutionVersionArn', under('solutionArn', input)),
-  DescribeCampaign: (store, input) =>
-    describe('campaign', store, store.get('campaign', input.campaignArn), 'campaignArn', input.campaignArn),
-  ListCampaigns: (store, input) =>
-    list(
-      'campaigns',
-      store,
-      'campaign',
-      'campaignArn',
-      (r) =>
-        input.solutionArn === undefined ||
-        String(r.fields.solutionVersionArn).startsWith(`${input.solutionArn as string}/`)
-    ),
-  DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false),
-  CreateFilter: (store, input) => {
-    const group = store.get('dataset-group', input.datasetGroupArn)
-    if (!group) return notFound(input.datasetGroupArn)
-    const parsed = parseFilter(input.filterExpression as string)
-    if (typeof parsed === 'string') return ERRORS.invalidInput(parsed)
-    const created = create(store, 'filter', input.name as string, input.name as string, {
-      datasetGroupArn: group.arn,
-      filterExpression: input.filterExpression
-    })
-    return created instanceof AwsError ? created : { filterArn: created.arn }
-  },
-  DescribeFilter: (store, input) =>
-    describe('filter', store, store.get('filter', input.filterArn), 'filterArn', input.filterArn),
-  ListFilters: (store, input) => list('Filters', store, 'filter', 'filterArn', inGroup(input)),
-  DeleteFilter: (store, input) => remove(store, 'filter', input.filterArn, () => false)
-}
-
-const RESOURCE_OPERATIONS = {
+const WRITES: Record<string, Operation> = {
   CreateDatasetGroup: (store, input) => {
     const name = input.name as string
     const created = create(store, 'dataset-group', name, name, input.domain ? { domain: input.domain } : {})
     return created instanceof AwsError ? created : { datasetGroupArn: created.arn, ...created.fields }
   },
-  DescribeDatasetGroup: (store, input) =>
-    describe(
-      'datasetGroup',
-      store,
-      store.get('dataset-group', input.datasetGroupArn),
-      'datasetGroupArn',
-      input.datasetGroupArn
-    ),
-  ListDatasetGroups: (store) => list('datasetGroups', store, 'dataset-group', 'datasetGroupArn'),
   DeleteDatasetGroup: (store, input) =>
     remove(store, 'dataset-group', input.datasetGroupArn, (r) => r.fields.datasetGroupArn === input.datasetGroupArn),
 
@@ -168,9 +57,6 @@ const RESOURCE_OPERATIONS = {
     const created = create(store, 'schema', input.name as string, input.name as string, { schema: input.schema })
     return created instanceof AwsError ? created : { schemaArn: created.arn }
   },
-  DescribeSchema: (store, input) =>
-    describe('schema', store, store.get('schema', input.schemaArn), 'schemaArn', input.schemaArn),
-  ListSchemas: (store) => list('schemas', store, 'schema', 'schemaArn'),
   DeleteSchema: (store, input) =>
     remove(store, 'schema', input.schemaArn, (r) => r.fields.schemaArn === input.schemaArn),
 
@@ -198,16 +84,13 @@ const RESOURCE_OPERATIONS = {
     })
     return created instanceof AwsError ? created : { datasetArn: created.arn }
   },
-  DescribeDataset: (store, input) =>
-    describe('dataset', store, store.get('dataset', input.datasetArn), 'datasetArn', input.datasetArn),
-  ListDatasets: (store, input) => list('datasets', store, 'dataset', 'datasetArn', inGroup(input)),
   DeleteDataset: (store, input) => remove(store, 'dataset', input.datasetArn, () => false),
 
   CreateEventTracker: (store, input) => {
     const group = store.get('dataset-group', input.datasetGroupArn)
     if (!group) return notFound(input.datasetGroupArn)
     // One event tracker per dataset group (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateEventTracker.html).
-    if (store.list('event-tracker', inGroup(input)).length > 0) {
+    if (store.list('event-tracker', where('datasetGroupArn')(input)).length > 0) {
       return ERRORS.alreadyExists(`Dataset group ${group.arn} already has an event tracker.`)
     }
     const created = create(store, 'event-tracker', store.uuid().slice(0, 8), input.name as string, {
@@ -219,14 +102,29 @@ const RESOURCE_OPERATIONS = {
       ? created
       : { eventTrackerArn: created.arn, trackingId: created.fields.trackingId }
   },
-  DescribeEventTracker: (store, input) =>
-    describe(
-      'eventTracker',
+  DeleteEventTracker: (store, input) => remove(store, 'event-tracker', input.eventTrackerArn, () => false),
+
+  DeleteSolution: (store, input) =>
+    remove(
       store,
-      store.get('event-tracker', input.eventTrackerArn),
-      'eventTrackerArn',
-      input.eventTrackerArn
+      'solution',
+      input.solutionArn,
+      (r) =>
+        r.kind === 'solution-version' &&
+        r.fields.solutionArn === input.solutionArn &&
+        [...store.resources.values()].some((c) => c.kind === 'campaign' && c.fields.solutionVersionArn === r.arn)
     ),
-  ListEventTrackers: (store, input) => list('eventTrackers', store, 'event-tracker', 'eventTrackerArn', inGroup(input)),
-  DeleteEventTracker: (store, input) => remove(store, 'event-tracker', input.eventTrackerArn, () => false)
-} satisfies Record<string, Operation>
+  DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false),
+  CreateFilter: (store, input) => {
+    const group = store.get('dataset-group', input.datasetGroupArn)
+    if (!group) return notFound(input.datasetGroupArn)
+    const parsed = parseFilter(input.filterExpression as string)
+    if (typeof parsed === 'string') return ERRORS.invalidInput(parsed)
+    const created = create(store, 'filter', input.name as string, input.name as string, {
+      datasetGroupArn: group.arn,
+      filterExpression: input.filterExpression
+    })
+    return created instanceof AwsError ? created : { filterArn: created.arn }
+  },
+  DeleteFilter: (store, input) => remove(store, 'filter', input.filterArn, () => false)
+}

@@ -6,6 +6,7 @@
 // than IN are not supported and are refused with InvalidInputException.
 import { AwsError, ERRORS } from './protocol'
 import type { Store } from './store'
+import { camel } from './training'
 
 export interface Filter {
   action: 'EXCLUDE' | 'INCLUDE'
@@ -46,8 +47,6 @@ export function parseFilter(expression: string): Filter | string {
     values
   }
 }
-
-const camel = (column: string) => column.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
 /**
  * The items a filter removes from a user's candidates (`all` is every item the model knows), or the error for a

@@ -32,6 +32,9 @@ export const ERRORS = {
     new AwsError('InternalFailure', 500, 'The request processing has failed because of an unknown error.'),
   accessDenied: (message: string): AwsError => new AwsError('AccessDeniedException', 403, message),
   signature: (message: string): AwsError => new AwsError('InvalidSignatureException', 403, message),
+  missingToken: (): AwsError =>
+    new AwsError('MissingAuthenticationTokenException', 403, 'Missing Authentication Token'),
+  incompleteSignature: (message: string): AwsError => new AwsError('IncompleteSignatureException', 400, message),
   unrecognizedClient: (): AwsError =>
     new AwsError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.')
 }

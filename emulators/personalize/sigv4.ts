@@ -3,7 +3,7 @@
 // (https://docs.aws.amazon.com/personalize/latest/dg/CommonErrors.html).
 import type { IncomingMessage } from 'node:http'
 import aws4 from 'aws4'
-import { AwsError } from './protocol'
+import { ERRORS, type AwsError } from './protocol'
 
 const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/
@@ -15,25 +15,19 @@ export function verifySignature(
   keys: Record<string, string>
 ): AwsError | undefined {
   const authorization = req.headers.authorization
-  if (!authorization) return new AwsError('MissingAuthenticationTokenException', 403, 'Missing Authentication Token')
+  if (!authorization) return ERRORS.missingToken()
   const match = AUTHORIZATION.exec(authorization)
   if (!match)
-    return new AwsError(
-      'IncompleteSignatureException',
-      400,
+    return ERRORS.incompleteSignature(
       `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.`
     )
   const [, accessKeyId, , region, service, signedHeaders, signature] = match as unknown as string[]
   const secretAccessKey = keys[accessKeyId!]
   if (secretAccessKey === undefined) {
-    return new AwsError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.')
+    return ERRORS.unrecognizedClient()
   }
   if (service !== 'personalize') {
-    return new AwsError(
-      'InvalidSignatureException',
-      403,
-      `Credential should be scoped to correct service: 'personalize'.`
-    )
+    return ERRORS.signature(`Credential should be scoped to correct service: 'personalize'.`)
   }
   const headers = Object.fromEntries(signedHeaders!.split(';').map((name) => [name, String(req.headers[name] ?? '')]))
   const expected = aws4.sign(
@@ -44,9 +38,7 @@ export function verifySignature(
     String(expected.headers?.Authorization ?? expected.headers?.authorization)
   )?.[1]
   if (computed !== signature) {
-    return new AwsError(
-      'InvalidSignatureException',
-      403,
+    return ERRORS.signature(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
     )
   }

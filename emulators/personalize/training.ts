@@ -3,10 +3,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { train, type Interaction } from './model'
 import { AwsError, ERRORS } from './protocol'
+import { create, exists, notFound, type Operation } from './resources'
 import type { Resource, Store } from './store'
-
-type Input = Record<string, unknown>
-type Result = Record<string, unknown> | AwsError
 
 export const RECIPES = [
   'aws-user-personalization',
@@ -53,7 +51,8 @@ export function localPath(location: string, s3Root: string): string {
   return path.resolve(location)
 }
 
-const camel = (column: string) => column.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+/** The properties key of a schema column, as Personalize names them (CATEGORY_L1 → categoryL1). */
+export const camel = (column: string) => column.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
 function importCsv(store: Store, dataset: Resource, text: string): string | undefined {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '')
@@ -117,15 +116,13 @@ function minimumsProblem(interactions: Interaction[]): string | undefined {
   return undefined
 }
 
-const notFound = (arn: unknown) => ERRORS.notFound(`Could not find resource with ARN ${String(arn)}`)
-
-export function trainingOperations(s3Root: string): Record<string, (store: Store, input: Input) => Result> {
+export function trainingOperations(s3Root: string): Record<string, Operation> {
   return {
     CreateDatasetImportJob: (store, input) => {
       const dataset = store.get('dataset', input.datasetArn)
       if (!dataset) return notFound(input.datasetArn)
       const arn = store.arn('dataset-import-job', input.jobName as string)
-      if (store.resources.has(arn)) return ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
+      if (store.resources.has(arn)) return exists(arn)
       const location = (input.dataSource as { dataLocation?: string } | undefined)?.dataLocation ?? ''
       let failureReason: string | undefined
       try {
@@ -147,16 +144,14 @@ export function trainingOperations(s3Root: string): Record<string, (store: Store
       if (!group) return notFound(input.datasetGroupArn)
       const recipe = RECIPE_ARN.exec(String(input.recipeArn))?.[1]
       if (!recipe || !RECIPES.includes(recipe)) return notFound(input.recipeArn)
-      const arn = store.arn('solution', input.name as string)
-      if (store.resources.has(arn)) return ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
-      store.add('solution', arn, input.name as string, {
+      const created = create(store, 'solution', input.name as string, input.name as string, {
         datasetGroupArn: group.arn,
         recipeArn: input.recipeArn,
         ...(input.eventType ? { eventType: input.eventType } : {}),
         performHPO: input.performHPO ?? false,
         performAutoTraining: input.performAutoTraining ?? true
       })
-      return { solutionArn: arn }
+      return created instanceof AwsError ? created : { solutionArn: created.arn }
     },
     CreateSolutionVersion: (store, input) => {
       const solution = store.get('solution', input.solutionArn)
@@ -185,13 +180,11 @@ export function trainingOperations(s3Root: string): Record<string, (store: Store
       const status = store.status(version)
       if (status !== 'ACTIVE')
         return ERRORS.invalidInput(`The solution version ${version.arn} is ${status}; a campaign needs an ACTIVE one.`)
-      const arn = store.arn('campaign', input.name as string)
-      if (store.resources.has(arn)) return ERRORS.alreadyExists(`Resource with ARN ${arn} already exists.`)
-      store.add('campaign', arn, input.name as string, {
+      const created = create(store, 'campaign', input.name as string, input.name as string, {
         solutionVersionArn: version.arn,
         minProvisionedTPS: input.minProvisionedTPS ?? 1
       })
-      return { campaignArn: arn }
+      return created instanceof AwsError ? created : { campaignArn: created.arn }
     }
   }
 }
