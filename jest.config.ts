@@ -2,7 +2,14 @@ import type { Config } from 'jest'
 
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/destination', '<rootDir>/emulators', '<rootDir>/cli', '<rootDir>/test', '<rootDir>/scripts'],
+  roots: [
+    '<rootDir>/destination',
+    '<rootDir>/emulators',
+    '<rootDir>/generators',
+    '<rootDir>/cli',
+    '<rootDir>/test',
+    '<rootDir>/scripts'
+  ],
   testMatch: ['**/__tests__/**/*.test.ts', '**/test/**/*.test.ts'],
   // Type-checking is `tsc --noEmit` in `npm test`; jest only transpiles (tsconfig has isolatedModules).
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },

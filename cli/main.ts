@@ -2,6 +2,7 @@
 // segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { runExample, exampleOptions } from './example'
+import { generateOptions, generateUsage, runGenerate } from './generate'
 import { DEFAULT_PORT, localOptions, runLocal } from './local'
 
 interface Command {
@@ -32,6 +33,12 @@ Options:
   -h, --help           show this help`,
     options: exampleOptions,
     run: runExample
+  },
+  generate: {
+    summary: 'Replay realistic Segment clickstream for past days, to segment-logs files, stdout or Segment',
+    usage: generateUsage,
+    options: generateOptions,
+    run: runGenerate
   },
   local: {
     summary: 'Run the local Amazon Personalize that the AWS SDKs and the destination can talk to',
