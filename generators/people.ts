@@ -152,7 +152,7 @@ export function platformShares(platforms: readonly Platform[]): { platforms: Pla
 /** A taste that spans the catalogue: a favourite category (and sometimes a second), brands met there, a price level. */
 function tasteOf(random: Random, catalogue: Catalogue): Taste {
   const categoryOf = (n: number) => catalogue.products[n]!.category
-  const favourite = categoryOf(random.weighted(catalogue.popularity))
+  const favourite = random.pick(catalogue.categories)
   const categories = [favourite]
   if (random.chance(0.4)) {
     const second = random.pick(catalogue.categories)
@@ -287,13 +287,13 @@ export function productFor(taste: Taste, catalogue: Catalogue, random: Random): 
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = random.float()
     const shelf =
-      r < 0.6
+      r < 0.65
         ? catalogue.byCategory.get(taste.categories[random.below(taste.categories.length)]!)!
-        : r < 0.85
+        : r < 0.92
           ? catalogue.byBrand.get(taste.brands[random.below(taste.brands.length)]!)!
           : undefined
     choice = shelf ? shelf.products[random.weighted(shelf.popularity)]! : random.weighted(catalogue.popularity)
-    if (priceLevel(catalogue.products[choice]!.price) === taste.priceLevel || random.chance(0.3)) return choice
+    if (priceLevel(catalogue.products[choice]!.price) === taste.priceLevel || random.chance(0.2)) return choice
   }
   return choice
 }

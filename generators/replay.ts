@@ -112,13 +112,7 @@ export async function replayToFiles(
   }
   const { signal, ...modelOptions } = options
   const data: DayWorkerData = { options: modelOptions, dir }
-  // From the TypeScript sources (tsx, jest), the worker loads its .ts file through tsx; built, the .js beside this.
-  const typescript = __filename.endsWith('.ts')
-  const file = path.join(__dirname, `dayWorker.${typescript ? 'ts' : 'js'}`)
-  const pool = Array.from(
-    { length: workers },
-    () => new Worker(file, { workerData: data, execArgv: typescript ? ['--import', 'tsx'] : undefined })
-  )
+  const pool = Array.from({ length: workers }, () => startWorker(data))
   let next = options.from
   let files = 0
   try {
@@ -148,4 +142,11 @@ export async function replayToFiles(
     await Promise.all(pool.map((worker) => worker.terminate()))
   }
   return describeFiles(dir, progress.events, files)
+}
+
+/** A dayWorker thread: built, the .js beside this file; from the TypeScript sources (tsx, jest), its .ts through tsx. */
+function startWorker(data: DayWorkerData): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'dayWorker.js'), { workerData: data })
+  const source = JSON.stringify(path.join(__dirname, 'dayWorker.ts'))
+  return new Worker(`require('tsx/cjs'); require(${source})`, { eval: true, workerData: data })
 }

@@ -42,7 +42,8 @@ async function writeAtomically(file: string, data: Buffer): Promise<void> {
     await writeFile(temporary, data)
     await rename(temporary, file)
   } catch (error) {
-    await rm(temporary, { force: true })
+    // Best effort: where the write failed, removing may fail too (a file where a folder should be).
+    await rm(temporary, { force: true }).catch(() => undefined)
     throw describeFsError(error, file)
   }
 }
