@@ -22,7 +22,7 @@ describe('--out writes the S3 destination’s layout, read back and checked', ()
 
   beforeAll(async () => {
     summary = await replayToFiles(options, dir, () => undefined, 2)
-  })
+  }, 60_000)
 
   test('segment-logs/<source-id>/<received-day-ms>/<file>.gz, nothing else', () => {
     const paths = files(dir)
