@@ -151,7 +151,6 @@ export function platformShares(platforms: readonly Platform[]): { platforms: Pla
 
 /** A taste that spans the catalogue: a favourite category (and sometimes a second), brands met there, a price level. */
 function tasteOf(random: Random, catalogue: Catalogue): Taste {
-  const categoryOf = (n: number) => catalogue.products[n]!.category
   const favourite = random.pick(catalogue.categories)
   const categories = [favourite]
   if (random.chance(0.4)) {

@@ -62,8 +62,8 @@ Sources:
   -h, --help               show this help`
 
 /** Numeric flags: the smallest value each takes, and whether it must be whole. */
-const NUMBERS: Record<string, { min: number; whole: boolean; above?: boolean }> = {
-  seed: { min: 0, whole: true },
+const NUMBERS: Record<string, { min: number; whole: boolean; above?: boolean; max?: number }> = {
+  seed: { min: 0, whole: true, max: 2 ** 32 - 1 },
   'users-per-day': { min: 1, whole: true },
   'sessions-per-user': { min: 1, whole: false },
   catalogue: { min: 1, whole: true },
@@ -78,11 +78,17 @@ function numberFlag(values: Values, flag: string, fallback?: number): number | u
   const rule = NUMBERS[flag]!
   const n = Number(text)
   const ok =
-    typeof text === 'string' && text.trim() !== '' && Number.isFinite(n) && (rule.above ? n > rule.min : n >= rule.min)
-  if (!ok || (rule.whole && !Number.isInteger(n)))
+    typeof text === 'string' &&
+    text.trim() !== '' &&
+    Number.isFinite(n) &&
+    (rule.above ? n > rule.min : n >= rule.min) &&
+    n <= (rule.max ?? Infinity)
+  if (!ok || (rule.whole && !Number.isInteger(n))) {
+    const range = `${rule.above ? 'above' : 'of at least'} ${rule.min}${rule.max === undefined ? '' : ` and at most ${rule.max}`}`
     throw new GeneratorError(
-      `--${flag} must be ${rule.whole ? 'a whole number' : 'a number'} ${rule.above ? 'above' : 'of at least'} ${rule.min}, not "${String(text)}"`
+      `--${flag} must be ${rule.whole ? 'a whole number' : 'a number'} ${range}, not "${String(text)}"`
     )
+  }
   return n
 }
 

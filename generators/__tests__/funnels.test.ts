@@ -5,7 +5,8 @@ const DAYS = 4
 const messages = messagesOf(testOptions(), DAYS)
 const byAnonymousId = new Map<string, Line[]>()
 for (const message of messages)
-  if (message.anonymousId) byAnonymousId.set(message.anonymousId, [...(byAnonymousId.get(message.anonymousId) ?? []), message])
+  if (message.anonymousId)
+    byAnonymousId.set(message.anonymousId, [...(byAnonymousId.get(message.anonymousId) ?? []), message])
 const time = (message: Line) => Date.parse(message.originalTimestamp)
 
 test('every message falls on a day of the range (UTC), and the days fill up', () => {

@@ -23,7 +23,7 @@ function interactions(): Interaction[] {
 }
 
 test('item-kNN trained on history beats popularity on held-out days', () => {
-  const split = (FROM + DAYS - HELD_OUT) * DAY_MS / 1000
+  const split = ((FROM + DAYS - HELD_OUT) * DAY_MS) / 1000
   const all = interactions()
   const training = all.filter((interaction) => interaction.timestamp < split)
   const model = train(training)

@@ -59,7 +59,9 @@ describe('--out writes the S3 destination’s layout, read back and checked', ()
 
   test('each source has its own folder', () => {
     const folders = new Set(files(dir).map((file) => file.split('/')[1]))
-    expect(folders).toEqual(new Set(['web', 'ios', 'android', 'email'].map((name) => defaultSource(name as 'web').sourceId)))
+    expect(folders).toEqual(
+      new Set(['web', 'ios', 'android', 'email'].map((name) => defaultSource(name as 'web').sourceId))
+    )
   })
 })
 

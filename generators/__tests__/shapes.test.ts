@@ -30,7 +30,8 @@ test('Order Completed has products[] and revenue adding up', () => {
   for (const { properties } of orders) {
     const products = properties!.products as Array<Record<string, number | string>>
     expect(products.length).toBeGreaterThan(0)
-    for (const product of products) for (const field of [...PRODUCT_FIELDS, 'quantity']) expect(product).toHaveProperty(field)
+    for (const product of products)
+      for (const field of [...PRODUCT_FIELDS, 'quantity']) expect(product).toHaveProperty(field)
     const sum = products.reduce((total, p) => total + (p.price as number) * (p.quantity as number), 0)
     expect(properties!.revenue).toBeCloseTo(sum, 2)
     expect(properties!.total).toBeCloseTo(

@@ -89,6 +89,8 @@ test('what Segment rejects is reported per source, and the run fails', async () 
 test('an unreachable host is reported before anything is generated', async () => {
   const segment = await segmentServer()
   await segment.close()
-  await expect(checkReachable(segment.url)).rejects.toThrow(new GeneratorError(`Cannot reach ${segment.url}: ECONNREFUSED`))
+  await expect(checkReachable(segment.url)).rejects.toThrow(
+    new GeneratorError(`Cannot reach ${segment.url}: ECONNREFUSED`)
+  )
   await expect(checkReachable('api.segment.io')).rejects.toThrow('--host must be a URL such as https://api.segment.io')
 })
