@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder.
+// segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder, loaded
+// only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { runExample, exampleOptions } from './example'
-import { generateOptions, generateUsage, runGenerate } from './generate'
-import { DEFAULT_PORT, localOptions, runLocal } from './local'
+import { exampleOptions } from './example/options'
+import { generateOptions, generateUsage } from './generate/options'
+import { DEFAULT_PORT, localOptions } from './local/options'
 
 interface Command {
   summary: string
@@ -32,13 +33,13 @@ Options:
   --endpoint <url>     send to this Personalize events endpoint (a VPC endpoint, an emulator)
   -h, --help           show this help`,
     options: exampleOptions,
-    run: runExample
+    run: async (values) => (await import('./example')).runExample(values)
   },
   generate: {
     summary: 'Replay realistic Segment clickstream for past days, to segment-logs files, stdout or Segment',
     usage: generateUsage,
     options: generateOptions,
-    run: runGenerate
+    run: async (values) => (await import('./generate')).runGenerate(values)
   },
   local: {
     summary: 'Run the local Amazon Personalize that the AWS SDKs and the destination can talk to',
@@ -62,7 +63,7 @@ Fault injection, for reliability tests (fractions of calls, 0 to 1):
   --fail-delay <f>     hold the answer back by --fail-delay-ms (default 1000)
   -h, --help         show this help`,
     options: localOptions,
-    run: runLocal
+    run: async (values) => (await import('./local')).runLocal(values)
   }
 }
 

@@ -150,21 +150,31 @@ export class Lines {
   }
 }
 
-// ISO-8601 times written as bytes, the date and time up to the minute formatted once per minute.
-const minutePrefix = Buffer.alloc(17)
-let prefixMinute = NaN
+// ISO-8601 times written as bytes: the date formatted once per day, the time of day from digits.
+const datePrefix = Buffer.alloc(11)
+let prefixDay = NaN
 
 /** Writes `ms` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (what Date.prototype.toISOString gives) at `at`; returns the end. */
 export function writeIsoTime(buffer: Buffer, at: number, ms: number): number {
-  const minute = Math.floor(ms / 60_000)
-  if (minute !== prefixMinute) {
-    prefixMinute = minute
-    minutePrefix.write(new Date(minute * 60_000).toISOString().slice(0, 17), 'latin1')
+  const day = Math.floor(ms / 86_400_000)
+  if (day !== prefixDay) {
+    prefixDay = day
+    datePrefix.write(new Date(day * 86_400_000).toISOString().slice(0, 11), 'latin1')
   }
-  buffer.set(minutePrefix, at)
-  const rest = ms - minute * 60_000
+  buffer.set(datePrefix, at)
+  let rest = ms - day * 86_400_000
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
   const seconds = Math.floor(rest / 1000)
   const millis = rest - seconds * 1000
+  buffer[at + 11] = 48 + Math.floor(hours / 10)
+  buffer[at + 12] = 48 + (hours % 10)
+  buffer[at + 13] = 58 // :
+  buffer[at + 14] = 48 + Math.floor(minutes / 10)
+  buffer[at + 15] = 48 + (minutes % 10)
+  buffer[at + 16] = 58 // :
   buffer[at + 17] = 48 + Math.floor(seconds / 10)
   buffer[at + 18] = 48 + (seconds % 10)
   buffer[at + 19] = 46 // .

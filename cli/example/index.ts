@@ -5,14 +5,7 @@ import definition from '../../destination'
 import type { Settings } from '../../destination/generated-types'
 import { presets } from '../../destination/presets'
 import { DELIBERATELY_BAD, sampleEvents } from './sampleEvents'
-
-export const exampleOptions = {
-  endpoint: { type: 'string' as const },
-  region: { type: 'string' as const },
-  'tracking-id': { type: 'string' as const },
-  'role-arn': { type: 'string' as const },
-  'external-id': { type: 'string' as const }
-}
+export { exampleOptions } from './options'
 
 type Values = Record<string, string | boolean | string[] | undefined>
 const text = (value: string | boolean | string[] | undefined) => (typeof value === 'string' ? value : undefined)

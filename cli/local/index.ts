@@ -1,18 +1,6 @@
 import { createPersonalizeEmulator, type Faults } from '../../emulators/personalize/server'
-
-export const localOptions = {
-  port: { type: 'string' as const },
-  host: { type: 'string' as const },
-  'data-dir': { type: 'string' as const },
-  'sigv4-key': { type: 'string' as const, multiple: true },
-  'delay-ms': { type: 'string' as const },
-  'fail-throttle': { type: 'string' as const },
-  'fail-error': { type: 'string' as const },
-  'fail-delay': { type: 'string' as const },
-  'fail-delay-ms': { type: 'string' as const }
-}
-
-export const DEFAULT_PORT = 4566
+import { DEFAULT_PORT } from './options'
+export { DEFAULT_PORT, localOptions } from './options'
 
 function integer(name: string, value: string | boolean | string[] | undefined, fallback: number): number {
   if (value === undefined) return fallback

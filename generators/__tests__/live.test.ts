@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream'
+import { describeProgress } from '../progress'
+import { replay } from '../replay'
+import { streamSink } from '../sinks/stream'
+import { FROM, parseLines, testOptions } from './fixtures'
+
+function memory() {
+  const chunks: Buffer[] = []
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(Buffer.from(chunk))
+      done()
+    }
+  })
+  return { stream, lines: () => parseLines(Buffer.concat(chunks)) }
+}
+
+test('--rate streams the last day at the rate, each message stamped when it is sent', async () => {
+  const out = memory()
+  const options = { ...testOptions({ usersPerDay: 3 }), from: FROM - 5, to: FROM, rate: 400 }
+  const started = Date.now()
+  await replay(options, streamSink(out.stream), () => undefined)
+  const elapsed = Date.now() - started
+  const lines = out.lines()
+  expect(lines.length).toBeGreaterThan(40)
+  // n messages at 400/s take about n/400 s: not all at once, not much slower.
+  expect(elapsed).toBeGreaterThanOrEqual(((lines.length - 1) / 400) * 1000 - 50)
+  expect(elapsed).toBeLessThan((lines.length / 400) * 1000 + 3000)
+  const times = lines.map((line) => Date.parse(line.originalTimestamp))
+  expect(Math.min(...times)).toBeGreaterThanOrEqual(started - 5)
+  expect(Math.max(...times)).toBeLessThanOrEqual(Date.now())
+})
+
+test('a live stream stops when asked (Ctrl-C), with what was sent flushed', async () => {
+  const out = memory()
+  const stop = new AbortController()
+  setTimeout(() => stop.abort(), 300)
+  const options = { ...testOptions({ usersPerDay: 50 }), to: FROM, rate: 100, signal: stop.signal }
+  const summary = await replay(options, streamSink(out.stream), () => undefined)
+  const sent = out.lines().length
+  expect(sent).toBeGreaterThan(10)
+  expect(sent).toBeLessThan(80)
+  expect(summary).toBe(`${sent} messages to stdout`)
+})
+
+test('the progress line: days, events, events/s', () => {
+  const line = describeProgress({ days: 30, daysDone: 12, events: 345_678, startedAt: 0 }, 2000)
+  expect(line).toBe(`${'█'.repeat(12)}${'░'.repeat(18)} 12/30 days · 345,678 events · 172,839 events/s`)
+})
