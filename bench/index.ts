@@ -2,12 +2,14 @@
 import os from 'node:os'
 import { benchDestination } from './destination'
 import { benchEmulator } from './emulator'
+import { benchGenerator } from './generator'
 import { benchRoundTrip } from './roundtrip'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   destination: benchDestination,
   roundtrip: benchRoundTrip,
-  emulator: benchEmulator
+  emulator: benchEmulator,
+  generator: benchGenerator
 }
 
 async function main(): Promise<void> {

@@ -26,6 +26,9 @@ const GZIP_OPTIONS: zlib.ZlibOptions = {
 // several at once.
 const MESSAGES_PER_FILE = 4000
 
+// A little more than the average line (about 1,070 bytes): most files fit their buffer without growing it.
+const BYTES_PER_LINE = 1280
+
 /**
  * The path of one of a day's files for a source and received day. File names are opaque to readers; ours name the
  * day the messages were generated for and a sequence number.
@@ -50,24 +53,29 @@ async function writeAtomically(file: string, data: Buffer): Promise<void> {
 
 /** Writes one generated day as segment-logs files; returns how many files. */
 export async function writeDayFiles(dir: string, messages: Message[], day: number): Promise<number> {
-  const files: Array<{ path: string; lines: Lines }> = []
-  const open = new Map<string, { lines: Lines; count: number; part: number }>()
+  // Messages by file first (sourceId + received day, then every MESSAGES_PER_FILE), so that each file's buffer can
+  // be sized to its messages.
+  const files: Array<{ path: string; messages: Message[] }> = []
+  const open = new Map<string, { messages: Message[]; part: number }>()
   for (const message of messages) {
     const { sourceId } = message.sender.source
     const received = receivedDay(message)
     const key = sourceId + received
     let file = open.get(key)
-    if (!file || file.count === MESSAGES_PER_FILE) {
+    if (!file || file.messages.length === MESSAGES_PER_FILE) {
       const part = file ? file.part + 1 : 0
-      file = { lines: new Lines(MESSAGES_PER_FILE * 1200), count: 0, part }
+      file = { messages: [], part }
       open.set(key, file)
-      files.push({ path: logFile(dir, sourceId, received, day, part), lines: file.lines })
+      files.push({ path: logFile(dir, sourceId, received, day, part), messages: file.messages })
     }
-    file.lines.add(message)
-    file.count++
+    file.messages.push(message)
   }
   await Promise.all(
-    files.map(async ({ path: file, lines }) => writeAtomically(file, await gzip(lines.bytes(), GZIP_OPTIONS)))
+    files.map(async ({ path: file, messages: contents }) => {
+      const lines = new Lines(contents.length * BYTES_PER_LINE)
+      for (const message of contents) lines.add(message)
+      await writeAtomically(file, await gzip(lines.bytes(), GZIP_OPTIONS))
+    })
   )
   return files.length
 }
