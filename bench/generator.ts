@@ -1,6 +1,6 @@
 // npm run bench -- generator
 // The generator over the same 30 days with the default model, written as segment-logs files (gzip, worker threads)
-// and as plain NDJSON (one thread, to /dev/null); the same over 7 and 90 days, for memory as the range grows; and,
+// and as plain NDJSON (one thread, to /dev/null); the same over 7, 90 and 180 days, for memory as the range grows; and,
 // in the same run, the workshop's Python generator over 30 days with its Segment client replaced by one that only
 // writes JSON lines (bench/workshop/), when WORKSHOP_GENERATOR names its segment-event-generator.py (from
 // github.com/james-jory/segment-personalize-workshop, data/; not part of this package).
@@ -106,6 +106,8 @@ export async function benchGenerator(): Promise<void> {
     runs.push(await generator('NDJSON to /dev/null (--stdout), 30 days', '2026-10-01', '2026-10-30', ['--stdout']))
     runs.push(await files('segment-logs files, 7 days', '2026-10-01', '2026-10-07'))
     runs.push(await files('segment-logs files, 90 days', '2026-08-01', '2026-10-29'))
+    // Past about day 90 the days stop growing (the population is steady): memory should not grow either.
+    runs.push(await files('segment-logs files, 180 days', '2026-05-03', '2026-10-29'))
   } finally {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   }
