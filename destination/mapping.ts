@@ -10,3 +10,14 @@ export function firstOf(...paths: [string, ...string[]]): FieldValue {
     '@if': { exists: { '@path': first }, then: { '@path': first }, else: firstOf(...(rest as [string, ...string[]])) }
   }
 }
+
+/**
+ * The value without undefined properties, at any depth (what actions-core's removeUndefined does; the Functions bundle
+ * cannot use that one without carrying the whole framework along).
+ */
+export function removeUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(removeUndefined) as T
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+  return Object.fromEntries(entries.map(([k, v]) => [k, removeUndefined(v)])) as T
+}

@@ -1,14 +1,19 @@
 import {
+  ErrorCodes,
+  IntegrationError,
+  InvalidAuthenticationError,
   MultiStatusResponse,
+  PayloadValidationError,
+  RetryableError,
   type ActionDefinition,
   type JSONLikeObject,
   type RequestClient
 } from '@segment/actions-core'
 import type { Settings } from './generated-types'
-import { toActionError, toMultiStatusError, type Failure } from './personalize/errors'
+import type { EventResult, Failure, FailureKind } from './personalize/errors'
 
-/** What happened to one Segment event. `sent` is what went to the service for it. */
-export type EventResult = { ok: true; sent: JSONLikeObject } | { ok: false; failure: Failure; sent?: JSONLikeObject }
+type MultiStatusError = Parameters<MultiStatusResponse['setErrorResponseAtIndex']>[1]
+
 
 type Send<P> = (request: RequestClient, settings: Settings, payloads: P[]) => Promise<EventResult[]>
 
@@ -36,7 +41,33 @@ export function performers<P>(send: Send<P>): Pick<ActionDefinition<Settings, P>
   }
 }
 
-/** A failure for a setting the action needs and that is empty: the same for every event, and not retried. */
-export function missingSetting(setting: string, why: string): Failure {
-  return { kind: 'rejected', status: 400, type: 'MissingSetting', message: `Set ${setting}: ${why}.` }
+
+export type ActionError = IntegrationError | RetryableError | InvalidAuthenticationError
+
+/** The framework error class Segment acts on: it decides whether Segment retries. */
+export function toActionError(failure: Failure): ActionError {
+  switch (failure.kind) {
+    case 'invalidEvent':
+      return new PayloadValidationError(failure.message)
+    case 'authentication':
+      return new InvalidAuthenticationError(failure.message, ErrorCodes.INVALID_AUTHENTICATION)
+    case 'retryable':
+      return new RetryableError(failure.message, failure.status as ConstructorParameters<typeof RetryableError>[1])
+    default:
+      return new IntegrationError(failure.message, failure.type, failure.status)
+  }
+}
+
+/** A failure as one event's entry in a `MultiStatusResponse`. */
+export function toMultiStatusError(failure: Failure, sent?: JSONLikeObject): MultiStatusError {
+  return { status: failure.status, errortype: ERROR_CODE_BY_KIND[failure.kind], errormessage: failure.message, sent }
+}
+
+const ERROR_CODE_BY_KIND: Record<FailureKind, keyof typeof ErrorCodes> = {
+  invalidEvent: 'PAYLOAD_VALIDATION_FAILED',
+  invalidInput: 'BAD_REQUEST',
+  notFound: 'NOT_FOUND',
+  authentication: 'INVALID_AUTHENTICATION',
+  retryable: 'RETRYABLE_ERROR',
+  rejected: 'BAD_REQUEST'
 }

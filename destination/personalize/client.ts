@@ -1,4 +1,4 @@
-import type { RequestClient } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { endpointFor } from './endpoints'
 import type { Failure } from './errors'
@@ -17,7 +17,7 @@ export interface Operation {
 
 /** Calls a Personalize operation (restJson1, all input in the JSON body) and explains a failure in settings' terms. */
 export async function callPersonalize(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   credentials: AwsCredentials,
   operation: Operation,

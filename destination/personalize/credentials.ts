@@ -1,4 +1,4 @@
-import type { RequestClient } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { toEpochSeconds } from '../time'
 import { endpointFor } from './endpoints'
@@ -22,7 +22,7 @@ const assumedRoles = new Map<string, CacheEntry>()
  * The credentials Personalize calls are signed with: the assumed IAM role when IAM Role ARN is set (STS AssumeRole,
  * cached per role, external ID, region and endpoint until shortly before they expire), else the access key pair.
  */
-export async function resolveCredentials(request: RequestClient, settings: Settings): Promise<Resolved> {
+export async function resolveCredentials(request: HttpClient, settings: Settings): Promise<Resolved> {
   if (!settings.iamRoleArn) return accessKeyPair(settings)
   const key = cacheKey(settings)
   const cached = assumedRoles.get(key)
@@ -72,7 +72,7 @@ function baseCredentials(settings: Settings): AwsCredentials | undefined {
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
 
-async function assumeRole(request: RequestClient, settings: Settings): Promise<Resolved> {
+async function assumeRole(request: HttpClient, settings: Settings): Promise<Resolved> {
   const roleArn = settings.iamRoleArn ?? ''
   if (!ROLE_ARN.test(roleArn)) {
     return authFailure(
@@ -116,7 +116,7 @@ async function assumeRole(request: RequestClient, settings: Settings): Promise<R
 
 /** STS GetCallerIdentity with the resolved credentials: the cheapest call that proves they work. */
 export async function callerIdentity(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   credentials: AwsCredentials
 ): Promise<CallOutcome> {
@@ -124,7 +124,7 @@ export async function callerIdentity(
 }
 
 async function callSts(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   credentials: AwsCredentials,
   params: Record<string, string>

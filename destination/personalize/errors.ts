@@ -1,14 +1,7 @@
-import {
-  ErrorCodes,
-  IntegrationError,
-  InvalidAuthenticationError,
-  PayloadValidationError,
-  RetryableError,
-  type JSONLikeObject,
-  type MultiStatusResponse
-} from '@segment/actions-core'
-
-type MultiStatusError = Parameters<MultiStatusResponse['setErrorResponseAtIndex']>[1]
+// The error table, shared by the Actions destination (results.ts turns a Failure into the framework's error classes)
+// and the Functions build (functions/errors.ts turns it into the Functions runtime's). No framework import here: the
+// Functions bundle includes this file.
+import type { JSONLikeObject } from '@segment/actions-core'
 
 /**
  * What a failed AWS call means for the event that caused it. Segment retries 408, 423, 429 and 5xx (but 501) and
@@ -116,37 +109,15 @@ function xmlValue(xml: string, tag: string): string | undefined {
     .replace(/&amp;/g, '&')
 }
 
-export type ActionError = IntegrationError | RetryableError | InvalidAuthenticationError
-
-/** The framework error class Segment acts on: it decides whether Segment retries. */
-export function toActionError(failure: Failure): ActionError {
-  switch (failure.kind) {
-    case 'invalidEvent':
-      return new PayloadValidationError(failure.message)
-    case 'authentication':
-      return new InvalidAuthenticationError(failure.message, ErrorCodes.INVALID_AUTHENTICATION)
-    case 'retryable':
-      return new RetryableError(failure.message, failure.status as ConstructorParameters<typeof RetryableError>[1])
-    default:
-      return new IntegrationError(failure.message, failure.type, failure.status)
-  }
-}
-
-/** A failure as one event's entry in a `MultiStatusResponse`. */
-export function toMultiStatusError(failure: Failure, sent?: JSONLikeObject): MultiStatusError {
-  return { status: failure.status, errortype: ERROR_CODE_BY_KIND[failure.kind], errormessage: failure.message, sent }
-}
-
-const ERROR_CODE_BY_KIND: Record<FailureKind, keyof typeof ErrorCodes> = {
-  invalidEvent: 'PAYLOAD_VALIDATION_FAILED',
-  invalidInput: 'BAD_REQUEST',
-  notFound: 'NOT_FOUND',
-  authentication: 'INVALID_AUTHENTICATION',
-  retryable: 'RETRYABLE_ERROR',
-  rejected: 'BAD_REQUEST'
-}
-
 /** A failure of our own validation, decided before any call. */
 export function invalidEvent(message: string): Failure {
   return { kind: 'invalidEvent', status: 400, type: 'PayloadValidationError', message }
+}
+
+/** What happened to one Segment event. `sent` is what went to the service for it. */
+export type EventResult = { ok: true; sent: JSONLikeObject } | { ok: false; failure: Failure; sent?: JSONLikeObject }
+
+/** A failure for a setting the action needs and that is empty: the same for every event, and not retried. */
+export function missingSetting(setting: string, why: string): Failure {
+  return { kind: 'rejected', status: 400, type: 'MissingSetting', message: `Set ${setting}: ${why}.` }
 }

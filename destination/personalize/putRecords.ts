@@ -1,10 +1,10 @@
-import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
-import { missingSetting, type EventResult } from '../results'
 import { chunk, deliver, type Part } from './batch'
 import { callPersonalize } from './client'
 import { forgetCredentials, resolveCredentials } from './credentials'
-import { invalidEvent, type Failure } from './errors'
+import { invalidEvent, missingSetting, type EventResult, type Failure } from './errors'
 import { ID_MAX_LENGTH } from './limits'
 
 /** PutUsers or PutItems: the same shape with different names and limits (personalize-events' service model). */
@@ -80,7 +80,7 @@ export function recordProblem(
  * ID collapse into one (the last event's values win), whose outcome is every one of those events'.
  */
 export async function putRecords(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   kind: RecordKind,
   recordsPerEvent: MetadataRecord[][]

@@ -1,7 +1,8 @@
-import type { RequestClient } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { callerIdentity, resolveCredentials } from './credentials'
-import { toActionError, type Failure } from './errors'
+import type { Failure } from './errors'
+import { toActionError } from '../results'
 
 // Which setting an STS answer points at, when the credentials are an access key pair.
 // https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
@@ -16,7 +17,7 @@ const ACCESS_KEY_HINTS: Record<string, string> = {
  * Proves the credentials work: assumes the IAM role (when set) and calls STS GetCallerIdentity with the result.
  * Throws an error that names the setting to fix; returns the caller's ARN.
  */
-export async function testCredentials(request: RequestClient, settings: Settings): Promise<string> {
+export async function testCredentials(request: HttpClient, settings: Settings): Promise<string> {
   const resolved = await resolveCredentials(request, settings)
   if (!resolved.ok) throw toActionError(resolved.failure)
   const identity = await callerIdentity(request, settings, resolved.credentials)

@@ -1,6 +1,6 @@
-import aws4 from 'aws4'
-import { RequestTimeoutError, type RequestClient } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import { classify, parseAwsError, type Failure } from './errors'
+import { signedHeaders } from './sign'
 
 export interface AwsCredentials {
   accessKeyId: string
@@ -25,29 +25,17 @@ export interface SignedCall {
 export type CallOutcome = { ok: true; status: number; text: string } | { ok: false; failure: Failure }
 
 /**
- * Signs one AWS request with SigV4 and sends it through the framework's `request`, so that tests intercept it with
- * nock and any endpoint (AWS, a VPC endpoint, the local emulator) can be used. aws4 signs with node:crypto in about
- * 14 µs; aws4fetch's WebCrypto signer takes about 250 µs per request in Node 20 (docs/performance.md).
+ * Signs one AWS request with SigV4 (sign.ts) and sends it through the given client (the framework's `request`, so
+ * that tests intercept it with nock and any endpoint can be used: AWS, a VPC endpoint, the local emulator).
  */
-export async function sendSigned(request: RequestClient, call: SignedCall): Promise<CallOutcome> {
+export async function sendSigned(request: HttpClient, call: SignedCall): Promise<CallOutcome> {
   const url = new URL(call.url)
-  const signed = aws4.sign(
-    {
-      host: url.host,
-      path: url.pathname + url.search,
-      method: 'POST',
-      service: call.service,
-      region: call.region,
-      headers: { 'content-type': call.contentType, ...call.headers },
-      body: call.body
-    },
-    call.credentials
-  )
+  const headers = await signedHeaders(url, call)
   let response
   try {
     response = await request(url.href, {
       method: 'POST',
-      headers: signed.headers as Record<string, string>,
+      headers,
       body: call.body,
       throwHttpErrors: false,
       // AWS answers are small and read once: the framework's defensive clone of each response only costs time.
@@ -65,7 +53,9 @@ export async function sendSigned(request: RequestClient, call: SignedCall): Prom
 
 function networkFailure(call: SignedCall, error: unknown): Failure {
   const detail = error instanceof Error ? error.message : String(error)
-  if (error instanceof RequestTimeoutError) {
+  // By name, not class: actions-core's RequestTimeoutError, or a fetch AbortSignal.timeout's TimeoutError.
+  const name = error instanceof Error ? error.name : ''
+  if (name === 'RequestTimeoutError' || name === 'TimeoutError') {
     return { kind: 'retryable', status: 408, type: 'RequestTimeout', message: `${call.operation} timed out: ${detail}` }
   }
   return {

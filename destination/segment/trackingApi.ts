@@ -1,4 +1,5 @@
-import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { classify, type Failure } from '../personalize/errors'
 import type { CallOutcome } from '../personalize/wire'
@@ -50,7 +51,7 @@ export function batchesOf<T extends { bytes: number }>(messages: T[]): T[][] {
 
 /** POSTs messages to `/v1/batch` with the write key as basic auth. */
 export async function sendBatch(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   batch: JSONLikeObject[]
 ): Promise<CallOutcome> {

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto'
-import { removeUndefined, type JSONLikeObject, type RequestClient } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
+import type { HttpClient } from '../http'
+import { removeUndefined } from '../mapping'
 import type { Settings } from '../generated-types'
 import { deliver, forEachConcurrently, type Part } from '../personalize/batch'
 import { callPersonalize, type Operation } from '../personalize/client'
 import { forgetCredentials, resolveCredentials } from '../personalize/credentials'
-import { invalidEvent, type Failure } from '../personalize/errors'
+import { invalidEvent, missingSetting, type EventResult, type Failure } from '../personalize/errors'
 import { ID_MAX_LENGTH } from '../personalize/limits'
-import { missingSetting, type EventResult } from '../results'
 import { batchesOf, MAX_MESSAGE_BYTES, messageBytes, sendBatch } from '../segment/trackingApi'
 import type { Payload } from './generated-types'
 
@@ -42,7 +42,7 @@ interface Recommendations {
  * normally). Events marked as coming from a round-trip are skipped. Each event gets its own result.
  */
 export async function syncRecommendations(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   payloads: Payload[]
 ): Promise<EventResult[]> {
@@ -181,7 +181,7 @@ const operationFor = (settings: Settings): Operation => ({
 })
 
 async function getRecommendations(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   resolved: { credentials: Parameters<typeof callPersonalize>[2] },
   ask: Ask
@@ -230,7 +230,7 @@ function identifyOf(payload: Payload, ask: Ask, recommendations: Recommendations
     traits,
     context: { personalize },
     integrations: (payload.integrations ?? { All: false }) as JSONLikeObject,
-    messageId: `personalize-${randomUUID()}`,
+    messageId: `personalize-${crypto.randomUUID()}`,
     timestamp: new Date().toISOString()
   })
 }

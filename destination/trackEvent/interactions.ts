@@ -1,4 +1,4 @@
-import { removeUndefined } from '@segment/actions-core'
+import { removeUndefined } from '../mapping'
 import {
   EVENT_PROPERTIES_MAX_LENGTH,
   EVENT_TYPE_MAX_LENGTH,

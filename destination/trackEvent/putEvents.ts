@@ -1,10 +1,10 @@
-import type { JSONLikeObject, RequestClient } from '@segment/actions-core'
-import type { EventResult } from '../results'
+import type { JSONLikeObject } from '@segment/actions-core'
+import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { chunk, deliver, type Part } from '../personalize/batch'
 import { callPersonalize, type Operation } from '../personalize/client'
 import { forgetCredentials, resolveCredentials } from '../personalize/credentials'
-import { invalidEvent, type Failure } from '../personalize/errors'
+import { invalidEvent, type EventResult, type Failure } from '../personalize/errors'
 import { PUT_EVENTS_MAX_EVENTS } from '../personalize/limits'
 import type { Payload } from './generated-types'
 import { toInteractions, type Interactions, type PersonalizeEvent } from './interactions'
@@ -34,7 +34,7 @@ interface Interaction {
  * ten, and an event fails if any of its interactions failed. Nothing that fails validation is sent.
  */
 export async function putEvents(
-  request: RequestClient,
+  request: HttpClient,
   settings: Settings,
   payloads: Payload[]
 ): Promise<EventResult[]> {

@@ -13,7 +13,8 @@ import {
 } from '@segment/actions-core'
 import destination from '../..'
 import { awsError, recordPutEvents, settings, isolateNetwork } from '../../../test/personalizeNock'
-import { classify, ERROR_STATUSES, ERROR_TYPES, parseAwsError, toActionError, type FailureKind } from '../errors'
+import { classify, ERROR_STATUSES, ERROR_TYPES, parseAwsError, type FailureKind } from '../errors'
+import { toActionError } from '../../results'
 import { sendSigned } from '../wire'
 
 const testDestination = createTestIntegration(destination)
