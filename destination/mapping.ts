@@ -1,4 +1,4 @@
-import type { InputField } from '@segment/actions-core'
+import type { InputField, JSONObject, JSONValue } from '@segment/actions-core'
 
 type FieldValue = NonNullable<InputField['default']>
 
@@ -20,4 +20,13 @@ export function removeUndefined<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value
   const entries = Object.entries(value).filter(([, v]) => v !== undefined)
   return Object.fromEntries(entries.map(([k, v]) => [k, removeUndefined(v)])) as T
+}
+
+/** Each field's default mapping, by field name (what actions-core's defaultValues gives, without the framework). */
+export function defaultValues(fields: Record<string, InputField>): JSONObject {
+  const mapping: JSONObject = {}
+  // Defaults are JSON: mapping-kit directives are plain objects.
+  for (const [name, field] of Object.entries(fields))
+    if (field.default !== undefined) mapping[name] = field.default as JSONValue
+  return mapping
 }

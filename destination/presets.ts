@@ -1,22 +1,22 @@
-import { defaultValues, type JSONObject, type Preset } from '@segment/actions-core'
-import identifyUser from './identifyUser'
-import syncItems from './syncItems'
-import syncRecommendations from './syncRecommendations'
-import trackEvent from './trackEvent'
+// The presets import the actions' fields, not the actions, so that the Functions build can act on the same presets
+// without loading the framework.
+import type { JSONObject, Preset } from '@segment/actions-core'
+import { fields as identifyUser } from './identifyUser/fields'
+import { defaultValues } from './mapping'
+import { fields as syncItems } from './syncItems/fields'
+import { fields as syncRecommendations } from './syncRecommendations/fields'
+import { fields as trackEvent } from './trackEvent/fields'
 
 const ACTIONS = { trackEvent, syncRecommendations, identifyUser, syncItems }
 
-function preset(
-  name: string,
-  partnerAction: keyof typeof ACTIONS,
-  subscribe: string,
-  overrides: JSONObject = {}
-): Preset {
+export type ActionName = keyof typeof ACTIONS
+
+function preset(name: string, partnerAction: ActionName, subscribe: string, overrides: JSONObject = {}): Preset {
   return {
     name,
     subscribe,
     partnerAction,
-    mapping: { ...defaultValues(ACTIONS[partnerAction].fields), ...overrides },
+    mapping: { ...defaultValues(ACTIONS[partnerAction]), ...overrides },
     type: 'automatic'
   }
 }

@@ -14,7 +14,6 @@ import type { EventResult, Failure, FailureKind } from './personalize/errors'
 
 type MultiStatusError = Parameters<MultiStatusResponse['setErrorResponseAtIndex']>[1]
 
-
 type Send<P> = (request: RequestClient, settings: Settings, payloads: P[]) => Promise<EventResult[]>
 
 /**
@@ -40,7 +39,6 @@ export function performers<P>(send: Send<P>): Pick<ActionDefinition<Settings, P>
     }
   }
 }
-
 
 export type ActionError = IntegrationError | RetryableError | InvalidAuthenticationError
 

@@ -33,11 +33,7 @@ interface Interaction {
  * 1–10 events per call and one session and user per call: interactions are grouped by (session, user), chunked by
  * ten, and an event fails if any of its interactions failed. Nothing that fails validation is sent.
  */
-export async function putEvents(
-  request: HttpClient,
-  settings: Settings,
-  payloads: Payload[]
-): Promise<EventResult[]> {
+export async function putEvents(request: HttpClient, settings: Settings, payloads: Payload[]): Promise<EventResult[]> {
   const built = payloads.map(toInteractions)
   const failures: Array<Failure | undefined> = built.map((b) =>
     b.problems.length === 0 ? undefined : invalidEvent(describeProblems(b.problems, b.events.length))
