@@ -289,9 +289,12 @@ async function call(
 function networkError(api: Api, what: string, error: unknown): DeployError {
   const name = error instanceof Error ? error.name : ''
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new DeployError(`Segment Public API at ${api.base} did not answer ${what} within ${REQUEST_TIMEOUT_MS / 1000} s.`, {
-      cause: error
-    })
+    return new DeployError(
+      `Segment Public API at ${api.base} did not answer ${what} within ${REQUEST_TIMEOUT_MS / 1000} s.`,
+      {
+        cause: error
+      }
+    )
   }
   return new DeployError(`Could not reach the Segment Public API at ${api.base} (${what}): ${reasonOf(error)}.`, {
     cause: error
