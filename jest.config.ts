@@ -6,6 +6,7 @@ const config: Config = {
     '<rootDir>/destination',
     '<rootDir>/emulators',
     '<rootDir>/generators',
+    '<rootDir>/functions',
     '<rootDir>/cli',
     '<rootDir>/test',
     '<rootDir>/scripts'

@@ -65,7 +65,9 @@ function baseCredentials(settings: Settings): AwsCredentials | undefined {
   if (settings.accessKeyId && settings.secretAccessKey) {
     return { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
   }
-  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env
+  // Segment's Functions runtime may have no `process`: there, only the settings' keys can sign AssumeRole.
+  const env = typeof process === 'undefined' ? {} : process.env
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = env
   if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) return undefined
   return { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN }
 }

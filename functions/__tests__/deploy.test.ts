@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import nock from 'nock'
 import { deployFunction, DeployError, PAGE_SIZE, type DeployRequest, type FunctionSetting } from '../deploy'
 
@@ -7,6 +8,26 @@ const TOKEN = 'sgp_test_token_123'
 const CODE = 'async function onTrack(event, settings) {\n  return event\n}\n'
 
 const settings: FunctionSetting[] = [
+  {
+    name: 'awsRegion',
+    label: 'AWS region',
+    description: 'The region of the Personalize dataset group',
+    type: 'STRING',
+    required: true,
+    sensitive: false
+  },
+  {
+    name: 'secretAccessKey',
+    label: 'Secret access key',
+    description: 'The IAM secret',
+    type: 'STRING',
+    required: true,
+    sensitive: true
+  }
+]
+
+/** `settings` as Segment must receive them: FunctionSettingV1 objects, field for field. */
+const settingsOnTheWire = [
   {
     name: 'awsRegion',
     label: 'AWS region',
@@ -97,11 +118,19 @@ function listPage(functions: Array<{ id: string; displayName: string }>, next: s
   }
 }
 
-const listQuery = (cursor?: string) => ({
-  resourceType: 'DESTINATION',
-  'pagination.count': String(PAGE_SIZE),
-  ...(cursor === undefined ? {} : { 'pagination.cursor': cursor })
-})
+/**
+ * The list call's exact query. A function rather than an object: nock expands `a.b` and `a[b]` keys of an object
+ * alike, so only the raw parse tells `pagination.count` (what Segment reads) from `pagination[count]`.
+ */
+const listQuery = (cursor?: string) => (actual: Record<string, unknown>) =>
+  isDeepStrictEqual(
+    { ...actual },
+    {
+      resourceType: 'DESTINATION',
+      'pagination.count': String(PAGE_SIZE),
+      ...(cursor === undefined ? {} : { 'pagination.cursor': cursor })
+    }
+  )
 
 function expectList(base = API) {
   return segment(base).get('/functions')
@@ -155,7 +184,7 @@ describe('deployFunction', () => {
         code: CODE,
         displayName: 'personalize',
         resourceType: 'DESTINATION',
-        settings,
+        settings: settingsOnTheWire,
         description: 'Sends events to Amazon Personalize'
       })
       .reply(200, answer(functionBody('dfn_123', 'personalize (Acme)')))
@@ -190,7 +219,11 @@ describe('deployFunction', () => {
       .query(listQuery('Mg=='))
       .reply(200, answer(listPage([{ id: 'dfn_42', displayName: 'personalize' }], null, 'Mg==')))
     segment(API, { json: true })
-      .patch('/functions/dfn_42', { code: CODE, settings, description: 'Sends events to Amazon Personalize' })
+      .patch('/functions/dfn_42', {
+        code: CODE,
+        settings: settingsOnTheWire,
+        description: 'Sends events to Amazon Personalize'
+      })
       .reply(200, answer(functionBody('dfn_42', 'personalize')))
     expectDeploy('dfn_42')
 
@@ -238,8 +271,7 @@ describe('deployFunction', () => {
       })
     expectDeploy('dfn_acme')
 
-    const { description: _description, ...withoutDescription } = request
-    const result = await deployFunction({ ...withoutDescription, settings: [] })
+    const result = await deployFunction({ code: CODE, displayName: 'personalize', settings: [], token: TOKEN })
 
     expect(result.functionId).toBe('dfn_acme')
     expect(result.created).toBe(false)

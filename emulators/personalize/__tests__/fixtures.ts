@@ -1,5 +1,18 @@
-// Shared by the emulator's tests: the local credentials and the workshop's Interactions schema
-// (exercise2/event_schema.avsc).
+// Shared by the emulator's tests (and the Functions build's): the local credentials, the workshop's Interactions schema
+// (exercise2/event_schema.avsc), a CSV with two tastes and the workshop's provisioning through the real SDK.
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import {
+  CreateDatasetCommand,
+  CreateDatasetGroupCommand,
+  CreateDatasetImportJobCommand,
+  CreateSchemaCommand,
+  CreateSolutionCommand,
+  CreateSolutionVersionCommand,
+  DescribeDatasetImportJobCommand,
+  DescribeSolutionVersionCommand,
+  type PersonalizeClient
+} from '@aws-sdk/client-personalize'
 export const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }
 
 export const INTERACTIONS_SCHEMA = JSON.stringify({
@@ -14,3 +27,61 @@ export const INTERACTIONS_SCHEMA = JSON.stringify({
   ],
   version: '1.0'
 })
+
+// Two tastes: users 0–59 browse shoes (shoe-0…9), users 60–119 books (book-0…9), each 15 interactions, plus a few
+// cross-overs. Deterministic.
+export function workshopCsv(users = 120, perUser = 15): string {
+  const rows = ['USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP']
+  for (let u = 0; u < users; u++) {
+    const taste = u < users / 2 ? 'shoe' : 'book'
+    for (let k = 0; k < perUser; k++) {
+      const item =
+        k % 7 === 6 ? `${taste === 'shoe' ? 'book' : 'shoe'}-${(u + k) % 10}` : `${taste}-${(u * 3 + k) % 10}`
+      rows.push(`user-${u},${item},Product Viewed,${1_700_000_000 + u * 1000 + k * 60}`)
+    }
+  }
+  return rows.join('\n')
+}
+
+/** The workshop's provisioning with the real SDK: dataset group, schema, dataset, CSV import, solution, version. */
+export async function provisionWorkshop(
+  control: PersonalizeClient,
+  dir: string,
+  csv: string,
+  recipe = 'aws-user-personalization',
+  location?: string
+) {
+  const { datasetGroupArn } = await control.send(new CreateDatasetGroupCommand({ name: 'segment-workshop' }))
+  const { schemaArn } = await control.send(
+    new CreateSchemaCommand({ name: 'workshop-interactions', schema: INTERACTIONS_SCHEMA })
+  )
+  const { datasetArn } = await control.send(
+    new CreateDatasetCommand({ name: 'interactions', schemaArn, datasetGroupArn, datasetType: 'Interactions' })
+  )
+  const file = path.join(dir, 'interactions.csv')
+  writeFileSync(file, csv)
+  const { datasetImportJobArn } = await control.send(
+    new CreateDatasetImportJobCommand({
+      jobName: 'import',
+      datasetArn,
+      dataSource: { dataLocation: location ?? `file://${file}` },
+      roleArn: 'arn:aws:iam::1:role/r'
+    })
+  )
+  const importJob = await control.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))
+  const { solutionArn } = await control.send(
+    new CreateSolutionCommand({
+      name: 'workshop-solution',
+      datasetGroupArn,
+      recipeArn: `arn:aws:personalize:::recipe/${recipe}`
+    })
+  )
+  const { solutionVersionArn } = await control.send(new CreateSolutionVersionCommand({ solutionArn }))
+  const { solutionVersion } = await control.send(new DescribeSolutionVersionCommand({ solutionVersionArn }))
+  return {
+    datasetGroupArn: datasetGroupArn!,
+    importJob: importJob.datasetImportJob!,
+    solutionVersionArn: solutionVersionArn!,
+    solutionVersion: solutionVersion!
+  }
+}

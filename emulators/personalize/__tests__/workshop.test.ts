@@ -1,20 +1,15 @@
 // The workshop flow against the emulator with the real AWS SDK v3 clients: import a CSV, train, create a campaign,
 // get recommendations, and see PutEvents change them at once.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {
   CreateCampaignCommand,
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
-  CreateDatasetImportJobCommand,
   CreateEventTrackerCommand,
   CreateFilterCommand,
   CreateSchemaCommand,
-  CreateSolutionCommand,
-  CreateSolutionVersionCommand,
-  DescribeDatasetImportJobCommand,
-  DescribeSolutionVersionCommand,
   PersonalizeClient
 } from '@aws-sdk/client-personalize'
 import { PersonalizeEventsClient, PutEventsCommand, PutItemsCommand } from '@aws-sdk/client-personalize-events'
@@ -24,22 +19,7 @@ import {
   PersonalizeRuntimeClient
 } from '@aws-sdk/client-personalize-runtime'
 import { createPersonalizeEmulator } from '../server'
-import { credentials, INTERACTIONS_SCHEMA as SCHEMA } from './fixtures'
-
-// Two tastes: users 0–59 browse shoes (shoe-0…9), users 60–119 books (book-0…9), each 15 interactions, plus a few
-// cross-overs. Deterministic.
-function workshopCsv(users = 120, perUser = 15): string {
-  const rows = ['USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP']
-  for (let u = 0; u < users; u++) {
-    const taste = u < users / 2 ? 'shoe' : 'book'
-    for (let k = 0; k < perUser; k++) {
-      const item =
-        k % 7 === 6 ? `${taste === 'shoe' ? 'book' : 'shoe'}-${(u + k) % 10}` : `${taste}-${(u * 3 + k) % 10}`
-      rows.push(`user-${u},${item},Product Viewed,${1_700_000_000 + u * 1000 + k * 60}`)
-    }
-  }
-  return rows.join('\n')
-}
+import { credentials, provisionWorkshop, workshopCsv } from './fixtures'
 
 let emulator: ReturnType<typeof createPersonalizeEmulator>
 let control: PersonalizeClient
@@ -58,39 +38,8 @@ beforeEach(async () => {
 })
 afterEach(() => emulator.close())
 
-async function provision(csv: string, recipe = 'aws-user-personalization', location?: string) {
-  const { datasetGroupArn } = await control.send(new CreateDatasetGroupCommand({ name: 'segment-workshop' }))
-  const { schemaArn } = await control.send(new CreateSchemaCommand({ name: 'workshop-interactions', schema: SCHEMA }))
-  const { datasetArn } = await control.send(
-    new CreateDatasetCommand({ name: 'interactions', schemaArn, datasetGroupArn, datasetType: 'Interactions' })
-  )
-  const file = path.join(dir, 'interactions.csv')
-  writeFileSync(file, csv)
-  const { datasetImportJobArn } = await control.send(
-    new CreateDatasetImportJobCommand({
-      jobName: 'import',
-      datasetArn,
-      dataSource: { dataLocation: location ?? `file://${file}` },
-      roleArn: 'arn:aws:iam::1:role/r'
-    })
-  )
-  const importJob = await control.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))
-  const { solutionArn } = await control.send(
-    new CreateSolutionCommand({
-      name: 'workshop-solution',
-      datasetGroupArn,
-      recipeArn: `arn:aws:personalize:::recipe/${recipe}`
-    })
-  )
-  const { solutionVersionArn } = await control.send(new CreateSolutionVersionCommand({ solutionArn }))
-  const { solutionVersion } = await control.send(new DescribeSolutionVersionCommand({ solutionVersionArn }))
-  return {
-    datasetGroupArn: datasetGroupArn!,
-    importJob: importJob.datasetImportJob!,
-    solutionVersionArn: solutionVersionArn!,
-    solutionVersion: solutionVersion!
-  }
-}
+const provision = (csv: string, recipe?: string, location?: string) =>
+  provisionWorkshop(control, dir, csv, recipe, location)
 
 async function campaignFor(solutionVersionArn: string) {
   const { campaignArn } = await control.send(
