@@ -3,6 +3,7 @@
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { exampleOptions } from './example/options'
+import { functionsOptions, functionsUsage } from './functions/options'
 import { generateOptions, generateUsage } from './generate/options'
 import { DEFAULT_PORT, localOptions } from './local/options'
 
@@ -10,7 +11,9 @@ interface Command {
   summary: string
   usage: string
   options: NonNullable<ParseArgsConfig['options']>
-  run: (values: Record<string, string | boolean | string[] | undefined>) => Promise<number>
+  run: (values: Record<string, string | boolean | string[] | undefined>, positionals: string[]) => Promise<number>
+  /** Takes positional arguments (a sub-command). */
+  positionals?: boolean
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -34,6 +37,13 @@ Options:
   -h, --help           show this help`,
     options: exampleOptions,
     run: async (values) => (await import('./example')).runExample(values)
+  },
+  functions: {
+    summary: 'Build the Destination Function (one self-contained script) and deploy it through Segment’s Public API',
+    usage: functionsUsage,
+    options: functionsOptions,
+    positionals: true,
+    run: async (values, positionals) => (await import('./functions')).runFunctions(values, positionals)
   },
   generate: {
     summary: 'Replay realistic Segment clickstream for past days, to segment-logs files, stdout or Segment',
@@ -92,12 +102,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2
   }
   let values: Record<string, string | boolean | string[] | undefined>
+  let positionals: string[]
   try {
-    values = parseArgs({
+    ;({ values, positionals } = parseArgs({
       args: rest,
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      strict: true
-    }).values
+      strict: true,
+      allowPositionals: command.positionals ?? false
+    }))
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${command.usage}`)
     return 2
@@ -106,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(command.usage)
     return 0
   }
-  return command.run(values)
+  return command.run(values, positionals)
 }
 
 if (require.main === module) {

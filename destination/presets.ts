@@ -1,15 +1,20 @@
 // The presets import the actions' fields, not the actions, so that the Functions build can act on the same presets
 // without loading the framework.
-import type { JSONObject, Preset } from '@segment/actions-core'
+import type { InputField, JSONObject, Preset } from '@segment/actions-core'
 import { fields as identifyUser } from './identifyUser/fields'
 import { defaultValues } from './mapping'
 import { fields as syncItems } from './syncItems/fields'
 import { fields as syncRecommendations } from './syncRecommendations/fields'
 import { fields as trackEvent } from './trackEvent/fields'
 
-const ACTIONS = { trackEvent, syncRecommendations, identifyUser, syncItems }
+export type ActionName = 'trackEvent' | 'syncRecommendations' | 'identifyUser' | 'syncItems'
 
-export type ActionName = keyof typeof ACTIONS
+const ACTIONS: Record<ActionName, Record<string, InputField>> = {
+  trackEvent,
+  syncRecommendations,
+  identifyUser,
+  syncItems
+}
 
 function preset(name: string, partnerAction: ActionName, subscribe: string, overrides: JSONObject = {}): Preset {
   return {

@@ -21,9 +21,7 @@ export type HandlerName = (typeof HANDLER_NAMES)[number]
 type Handler = (payload: unknown, settings: unknown) => Promise<unknown>
 
 /** What Segment does with an event, by how the handler ended. */
-export type Verdict =
-  | { outcome: 'delivered'; value: unknown }
-  | { outcome: Failed; error: string; message: string }
+export type Verdict = { outcome: 'delivered'; value: unknown } | { outcome: Failed; error: string; message: string }
 
 type Failed = 'retried' | 'rejected' | 'unsupported' | 'failed'
 

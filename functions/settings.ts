@@ -3,15 +3,7 @@
 // defaults or choices, so defaults are applied here and a missing required setting is a ValidationError that names it.
 import type { Settings } from '../destination/generated-types'
 import { settingsFields } from '../destination/settings'
-
-export interface FunctionSetting {
-  name: string
-  label: string
-  description: string
-  type: 'STRING' | 'BOOLEAN' | 'ARRAY' | 'TEXT_MAP'
-  required: boolean
-  sensitive: boolean
-}
+import type { FunctionSetting } from './deploy'
 
 export const FUNCTION_SETTINGS: FunctionSetting[] = Object.entries(settingsFields).map(([name, field]) => ({
   name,
