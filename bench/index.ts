@@ -2,6 +2,7 @@
 import os from 'node:os'
 import { benchDestination } from './destination'
 import { benchEmulator } from './emulator'
+import { benchFunctions } from './functions'
 import { benchGenerator } from './generator'
 import { benchRoundTrip } from './roundtrip'
 
@@ -9,7 +10,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   destination: benchDestination,
   roundtrip: benchRoundTrip,
   emulator: benchEmulator,
-  generator: benchGenerator
+  generator: benchGenerator,
+  functions: benchFunctions
 }
 
 async function main(): Promise<void> {
