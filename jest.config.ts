@@ -7,6 +7,7 @@ const config: Config = {
     '<rootDir>/emulators',
     '<rootDir>/generators',
     '<rootDir>/functions',
+    '<rootDir>/backfill',
     '<rootDir>/cli',
     '<rootDir>/test',
     '<rootDir>/scripts'

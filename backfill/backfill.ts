@@ -1,0 +1,331 @@
+// `segment-personalize backfill`: Segment history → the CSVs Personalize imports, with DuckDB. One read of the logs
+// into a typed table (read_ndjson parses in parallel and straight into columns), then SQL over that table for
+// interactions, users, items, the skipped lines and the report. The same SQL runs on Athena, Redshift, Snowflake and
+// Spark for larger histories: docs/backfill.md.
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import { ID_MAX_LENGTH } from '../destination/personalize/limits'
+import { checkGzipFiles, logFiles, type GzipProblem } from './files'
+import { columnName, interactionsSchema, itemsSchema, usersSchema } from './schemas'
+
+/** The product events the destination's presets send (destination/presets.ts). */
+export const DEFAULT_EVENTS = ['Product Viewed', 'Product Clicked', 'Product Added', 'Order Completed']
+
+// Traits that identify a person rather than describe them: never user metadata.
+const PERSONAL_TRAITS = new Set([
+  'email',
+  'first_name',
+  'last_name',
+  'name',
+  'firstname',
+  'lastname',
+  'phone',
+  'address',
+  'ip',
+  'username',
+  'createdat',
+  'birthday'
+])
+
+// A trait becomes a Users column when at least this share of users has it.
+const TRAIT_COVERAGE = 0.5
+
+export interface BackfillOptions {
+  input: string
+  out: string
+  /** Track events that become interactions, matched without regard to case (default: the presets' product events). */
+  events?: string[]
+  /** Events without a userId: dropped (default), or kept with the anonymousId as USER_ID. */
+  anonymous?: 'drop' | 'keep'
+  /** Show DuckDB's progress bar (on a terminal). */
+  progress?: boolean
+}
+
+export interface Report {
+  files: number
+  linesRead: number
+  interactions: number
+  skipped: Record<string, number>
+  /** Kept events whose name differed from the allowlist's only in case. */
+  renamedEvents: number
+  users: number
+  items: number
+  userColumns: string[]
+  span?: { from: string; to: string }
+  /** Users with two or more interactions, and whether Personalize's training minimums are met. */
+  usersWithTwo: number
+  minimumsMet: boolean
+  outputs: string[]
+}
+
+export class BackfillError extends Error {
+  override name = 'BackfillError'
+}
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
+const list = (items: string[]) => `[${items.map(quote).join(', ')}]`
+
+// The columns read from each line. Anything a line does not have is NULL; a line that is not JSON is all NULL.
+const PRODUCT = 'product_id VARCHAR, sku VARCHAR, name VARCHAR, category VARCHAR, brand VARCHAR, price DOUBLE'
+const COLUMNS = `{type: 'VARCHAR', event: 'VARCHAR', userId: 'VARCHAR', anonymousId: 'VARCHAR', messageId: 'VARCHAR',
+  "timestamp": 'VARCHAR', originalTimestamp: 'VARCHAR', receivedAt: 'VARCHAR',
+  properties: 'STRUCT(${PRODUCT}, value DOUBLE, products STRUCT(${PRODUCT})[])', traits: 'JSON'}`
+
+async function load(connection: DuckDBConnection, files: string[]): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE messages AS
+    SELECT filename AS file, type, event, userId, anonymousId, messageId,
+      try_cast(coalesce("timestamp", originalTimestamp, receivedAt) AS TIMESTAMPTZ) AS ts, receivedAt, properties, traits,
+      (type IS NULL AND messageId IS NULL AND event IS NULL AND userId IS NULL AND anonymousId IS NULL) AS unreadable
+    FROM read_ndjson(${list(files)}, columns=${COLUMNS}, ignore_errors=true, filename=true, maximum_object_size=33554432)`)
+}
+
+/** Why each message is not an interaction (NULL: it is one), first reason first. */
+function classify(options: Required<Pick<BackfillOptions, 'events' | 'anonymous'>>): string {
+  const allowed = list(options.events.map((event) => event.toLowerCase()))
+  const user = options.anonymous === 'keep' ? 'coalesce(userId, anonymousId)' : 'userId'
+  return `CREATE OR REPLACE TEMP TABLE classified AS
+    SELECT *,
+      CASE
+        WHEN unreadable THEN 'not JSON, or not a Segment message'
+        WHEN messageId IS NOT NULL AND row_number() OVER (PARTITION BY messageId ORDER BY receivedAt, file) > 1
+          THEN 'duplicate messageId (a replay)'
+        WHEN type IS DISTINCT FROM 'track' THEN 'not a track event'
+        WHEN lower(event) NOT IN (SELECT unnest(${allowed})) OR event IS NULL THEN 'event not in the allowlist'
+        WHEN ${user} IS NULL THEN ${options.anonymous === 'keep' ? "'no userId or anonymousId'" : "'no userId'"}
+        WHEN length(${user}) > ${ID_MAX_LENGTH} THEN 'userId over ${ID_MAX_LENGTH} characters'
+        WHEN ts IS NULL THEN 'timestamp missing or not ISO-8601'
+        WHEN coalesce(properties.product_id, properties.sku) IS NULL
+          AND len(list_filter(coalesce(properties.products, []), p -> coalesce(p.product_id, p.sku) IS NOT NULL)) = 0
+          THEN 'no product_id or sku'
+      END AS reason,
+      ${user} AS user_key,
+      (SELECT e FROM unnest(${list(options.events)}) AS t(e) WHERE lower(e) = lower(event)) AS event_type
+    FROM messages`
+}
+
+// One row per interaction: the event's own product, or one per element of products[] (elements without an id are
+// left out), as the destination's trackEvent does.
+const INTERACTIONS = `CREATE OR REPLACE TEMP TABLE interactions AS
+  WITH products AS (
+    SELECT user_key, event_type, event, ts, properties.value AS value,
+      CASE WHEN len(coalesce(properties.products, [])) > 0 THEN properties.products
+        ELSE [struct_pack(product_id := properties.product_id, sku := properties.sku, name := properties.name,
+          category := properties.category, brand := properties.brand, price := properties.price)] END AS list
+    FROM classified WHERE reason IS NULL
+  ), rows AS (SELECT user_key, event_type, event, ts, value, unnest(list) AS p FROM products)
+  SELECT user_key AS USER_ID, coalesce(p.product_id, p.sku) AS ITEM_ID, event_type AS EVENT_TYPE,
+    epoch(ts)::BIGINT AS "TIMESTAMP", value AS EVENT_VALUE, event, ts,
+    p.name AS name, p.category AS category, p.brand AS brand, p.price AS price
+  FROM rows WHERE coalesce(p.product_id, p.sku) IS NOT NULL AND length(coalesce(p.product_id, p.sku)) <= ${ID_MAX_LENGTH}`
+
+async function rows<T>(connection: DuckDBConnection, sql: string): Promise<T[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson() as T[]
+}
+
+async function one<T>(connection: DuckDBConnection, sql: string): Promise<T> {
+  return (await rows<T>(connection, sql))[0]!
+}
+
+/** The traits most users have (scalar ones, not personal), as Users columns. */
+async function traitColumns(
+  connection: DuckDBConnection
+): Promise<Array<{ trait: string; name: string; numeric: boolean }>> {
+  const found = await rows<{ trait: string; users: number; numeric: boolean; total: number }>(
+    connection,
+    `WITH latest AS (SELECT userId, arg_max(traits, ts) AS traits FROM classified
+        WHERE type = 'identify' AND userId IS NOT NULL AND traits IS NOT NULL AND reason IS DISTINCT FROM 'duplicate messageId (a replay)'
+        GROUP BY userId),
+      keyed AS (SELECT userId, unnest(json_keys(traits)) AS trait, traits FROM latest)
+    SELECT trait, count(*)::INTEGER AS users,
+      bool_and(json_type(traits, '$."' || replace(trait, '"', '') || '"') IN ('BIGINT', 'UBIGINT', 'DOUBLE')) AS numeric,
+      (SELECT count(*) FROM latest)::INTEGER AS total
+    FROM keyed
+    WHERE json_type(traits, '$."' || replace(trait, '"', '') || '"') IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN')
+    GROUP BY trait ORDER BY trait`
+  )
+  const columns = new Map<string, { trait: string; name: string; numeric: boolean }>()
+  for (const { trait, users, numeric, total } of found) {
+    const name = columnName(trait)
+    if (
+      trait.includes('"') ||
+      users < total * TRAIT_COVERAGE ||
+      PERSONAL_TRAITS.has(trait.toLowerCase().replace(/[^a-z]/g, '')) ||
+      columns.has(name)
+    )
+      continue
+    columns.set(name, { trait, name, numeric })
+  }
+  return [...columns.values()]
+}
+
+async function copy(connection: DuckDBConnection, query: string, file: string): Promise<void> {
+  await connection.run(`COPY (${query}) TO ${quote(file)} (FORMAT csv, HEADER)`)
+}
+
+/** Runs the backfill. Outputs are written to temporary names and renamed together at the end. */
+export async function backfill(options: BackfillOptions): Promise<Report> {
+  const files = await logFiles(options.input).catch((error: NodeJS.ErrnoException) => {
+    throw new BackfillError(
+      `Cannot read --input ${options.input}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`
+    )
+  })
+  if (files.length === 0)
+    throw new BackfillError(
+      `No Segment logs under ${options.input}: looked for segment-logs/**/*.gz, *.json and *.ndjson`
+    )
+  const settings = { events: options.events ?? DEFAULT_EVENTS, anonymous: options.anonymous ?? 'drop' }
+  const instance = await DuckDBInstance.create(':memory:')
+  const connection = await instance.connect()
+  if (options.progress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = true')
+  // DuckDB reads a truncated gzip file silently up to where it breaks, and fails on one that is not gzip at all:
+  // every .gz is checked beside the load, and a load that failed is retried without the unreadable files.
+  const checking = checkGzipFiles(files)
+  let problems: GzipProblem[] = []
+  try {
+    await load(connection, files)
+  } catch (error) {
+    problems = await checking
+    const corrupt = new Set(problems.filter((p) => p.kind === 'corrupt').map((p) => p.file))
+    if (corrupt.size === 0) throw new BackfillError(`DuckDB could not read the logs: ${(error as Error).message}`)
+    await load(
+      connection,
+      files.filter((file) => !corrupt.has(file))
+    )
+  }
+  problems = await checking
+
+  await connection.run(classify(settings))
+  await connection.run(INTERACTIONS)
+  const userColumns = await traitColumns(connection)
+
+  const { withValue } = await one<{ withValue: boolean }>(
+    connection,
+    'SELECT count(EVENT_VALUE) > 0 AS withValue FROM interactions'
+  )
+  const outputs = {
+    interactions: path.join(options.out, 'interactions.csv'),
+    users: path.join(options.out, 'users.csv'),
+    items: path.join(options.out, 'items.csv'),
+    skipped: path.join(options.out, 'skipped.csv')
+  }
+  const partial = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.partial`)
+  await mkdir(options.out, { recursive: true }).catch((error: Error) => {
+    throw new BackfillError(`Cannot write --out ${options.out}: ${error.message}`)
+  })
+  try {
+    await copy(
+      connection,
+      `SELECT USER_ID, ITEM_ID, EVENT_TYPE, "TIMESTAMP"${withValue ? ', EVENT_VALUE' : ''} FROM interactions ORDER BY "TIMESTAMP", USER_ID, ITEM_ID`,
+      partial(outputs.interactions)
+    )
+    const traitSelect = userColumns
+      .map(({ trait, name, numeric }) => {
+        const value = `json_extract_string(traits, '$."${trait.replaceAll("'", "''")}"')`
+        return `${numeric ? `try_cast(${value} AS DOUBLE)` : `left(${value}, 1000)`} AS ${name}`
+      })
+      .join(', ')
+    await copy(
+      connection,
+      `SELECT userId AS USER_ID${traitSelect ? `, ${traitSelect}` : ''} FROM (SELECT userId, arg_max(traits, ts) AS traits FROM classified
+        WHERE type = 'identify' AND userId IS NOT NULL AND length(userId) <= ${ID_MAX_LENGTH}
+          AND reason IS DISTINCT FROM 'duplicate messageId (a replay)' GROUP BY userId) ORDER BY USER_ID`,
+      partial(outputs.users)
+    )
+    await copy(
+      connection,
+      `SELECT ITEM_ID, arg_max(name, ts) AS NAME, arg_max(category, ts) AS CATEGORY, arg_max(brand, ts) AS BRAND,
+        arg_max(price, ts) AS PRICE FROM interactions GROUP BY ITEM_ID ORDER BY ITEM_ID`,
+      partial(outputs.items)
+    )
+    await copy(
+      connection,
+      `SELECT file AS FILE, messageId AS MESSAGE_ID, type AS TYPE, event AS EVENT, reason AS REASON FROM classified
+        WHERE reason IS NOT NULL AND NOT (type = 'identify' AND reason = 'not a track event')
+       UNION ALL SELECT * FROM (VALUES ${
+         problems.length > 0
+           ? problems
+               .map((p) => `(${quote(p.file)}, NULL, NULL, NULL, ${quote(`${p.kind} gzip file: ${p.detail}`)})`)
+               .join(', ')
+           : '(NULL, NULL, NULL, NULL, NULL)'
+       }) WHERE col0 IS NOT NULL ORDER BY FILE`,
+      partial(outputs.skipped)
+    )
+    await writeFile(partial(path.join(options.out, 'interactions-schema.json')), interactionsSchema(withValue))
+    await writeFile(partial(path.join(options.out, 'users-schema.json')), usersSchema(userColumns))
+    await writeFile(partial(path.join(options.out, 'items-schema.json')), itemsSchema())
+  } catch (error) {
+    const written = [
+      ...Object.values(outputs),
+      ...['interactions', 'users', 'items'].map((n) => path.join(options.out, `${n}-schema.json`))
+    ]
+    await Promise.all(written.map((file) => rm(partial(file), { force: true })))
+    throw new BackfillError(`Cannot write --out ${options.out}: ${(error as Error).message}`)
+  }
+  const finals = [
+    ...Object.values(outputs),
+    ...['interactions', 'users', 'items'].map((name) => path.join(options.out, `${name}-schema.json`))
+  ]
+  for (const file of finals) await rename(partial(file), file)
+
+  const report = await summarize(
+    connection,
+    files.length,
+    problems,
+    userColumns.map((c) => c.name)
+  )
+  connection.closeSync()
+  return { ...report, outputs: finals }
+}
+
+async function summarize(
+  connection: DuckDBConnection,
+  files: number,
+  problems: GzipProblem[],
+  userColumns: string[]
+): Promise<Omit<Report, 'outputs'>> {
+  const skipped: Record<string, number> = {}
+  for (const { reason, n } of await rows<{ reason: string; n: number }>(
+    connection,
+    `SELECT reason, count(*)::INTEGER AS n FROM classified WHERE reason IS NOT NULL
+      AND NOT (type = 'identify' AND reason = 'not a track event') GROUP BY reason ORDER BY n DESC`
+  ))
+    skipped[reason] = n
+  for (const problem of problems) skipped[`${problem.kind} gzip file`] = (skipped[`${problem.kind} gzip file`] ?? 0) + 1
+  const totals = await one<{
+    lines: number
+    interactions: number
+    users: number
+    items: number
+    renamed: number
+    usersWithTwo: number
+    from: string | null
+    to: string | null
+    identified: number
+  }>(
+    connection,
+    `SELECT (SELECT count(*) FROM messages)::INTEGER AS lines,
+      (SELECT count(*) FROM interactions)::INTEGER AS interactions,
+      (SELECT count(DISTINCT USER_ID) FROM interactions)::INTEGER AS users,
+      (SELECT count(DISTINCT ITEM_ID) FROM interactions)::INTEGER AS items,
+      (SELECT count(*) FROM interactions WHERE event <> EVENT_TYPE)::INTEGER AS renamed,
+      (SELECT count(*) FROM (SELECT USER_ID FROM interactions GROUP BY USER_ID HAVING count(*) >= 2))::INTEGER AS usersWithTwo,
+      (SELECT strftime(min(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM interactions) AS "from",
+      (SELECT strftime(max(ts) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM interactions) AS "to",
+      (SELECT count(DISTINCT userId) FROM classified WHERE type = 'identify' AND userId IS NOT NULL)::INTEGER AS identified`
+  )
+  return {
+    files,
+    linesRead: totals.lines + problems.filter((p) => p.kind === 'truncated').length,
+    interactions: totals.interactions,
+    skipped,
+    renamedEvents: totals.renamed,
+    users: totals.identified,
+    items: totals.items,
+    userColumns,
+    span: totals.from && totals.to ? { from: totals.from, to: totals.to } : undefined,
+    usersWithTwo: totals.usersWithTwo,
+    // Personalize trains on at least 1,000 interactions from at least 25 users with two or more each.
+    minimumsMet: totals.interactions >= 1000 && totals.usersWithTwo >= 25
+  }
+}
