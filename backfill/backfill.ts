@@ -133,7 +133,7 @@ async function traitColumns(
 ): Promise<Array<{ trait: string; name: string; numeric: boolean }>> {
   const found = await rows<{ trait: string; users: number; numeric: boolean; total: number }>(
     connection,
-    `WITH latest AS (SELECT userId, arg_max(traits, ts) AS traits FROM classified
+    `WITH latest AS (SELECT userId, arg_max(traits, coalesce(ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')) AS traits FROM classified
         WHERE type = 'identify' AND userId IS NOT NULL AND traits IS NOT NULL AND reason IS DISTINCT FROM 'duplicate messageId (a replay)'
         GROUP BY userId),
       keyed AS (SELECT userId, unnest(json_keys(traits)) AS trait, traits FROM latest)
@@ -227,7 +227,7 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
       .join(', ')
     await copy(
       connection,
-      `SELECT userId AS USER_ID${traitSelect ? `, ${traitSelect}` : ''} FROM (SELECT userId, arg_max(traits, ts) AS traits FROM classified
+      `SELECT userId AS USER_ID${traitSelect ? `, ${traitSelect}` : ''} FROM (SELECT userId, arg_max(traits, coalesce(ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')) AS traits FROM classified
         WHERE type = 'identify' AND userId IS NOT NULL AND length(userId) <= ${ID_MAX_LENGTH}
           AND reason IS DISTINCT FROM 'duplicate messageId (a replay)' GROUP BY userId) ORDER BY USER_ID`,
       partial(outputs.users)
