@@ -8,6 +8,7 @@ const config: Config = {
     '<rootDir>/generators',
     '<rootDir>/functions',
     '<rootDir>/backfill',
+    '<rootDir>/provision',
     '<rootDir>/cli',
     '<rootDir>/test',
     '<rootDir>/scripts'

@@ -2,6 +2,7 @@
 // segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder, loaded
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { backfillOptions, backfillUsage } from './backfill/options'
 import { exampleOptions } from './example/options'
 import { functionsOptions, functionsUsage } from './functions/options'
 import { generateOptions, generateUsage } from './generate/options'
@@ -17,6 +18,12 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  backfill: {
+    summary: 'Turn Segment logs (S3 layout) into the CSVs and schemas Personalize imports, with DuckDB',
+    usage: backfillUsage,
+    options: backfillOptions,
+    run: async (values) => (await import('./backfill')).runBackfill(values)
+  },
   example: {
     summary: 'Send sample Segment events through the destination and print what Personalize receives',
     usage: `segment-personalize example [--tracking-id <id> [--region <region>] [--role-arn <arn> --external-id <id>]] [--endpoint <url>]

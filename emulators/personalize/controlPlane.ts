@@ -104,8 +104,10 @@ const WRITES: Record<string, Operation> = {
   },
   DeleteEventTracker: (store, input) => remove(store, 'event-tracker', input.eventTrackerArn, () => false),
 
-  DeleteSolution: (store, input) =>
-    remove(
+  // DeleteSolution deletes the solution's versions too; a version a campaign uses keeps it.
+  // https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteSolution.html
+  DeleteSolution: (store, input) => {
+    const result = remove(
       store,
       'solution',
       input.solutionArn,
@@ -113,7 +115,12 @@ const WRITES: Record<string, Operation> = {
         r.kind === 'solution-version' &&
         r.fields.solutionArn === input.solutionArn &&
         [...store.resources.values()].some((c) => c.kind === 'campaign' && c.fields.solutionVersionArn === r.arn)
-    ),
+    )
+    if (!(result instanceof AwsError))
+      for (const r of [...store.resources.values()])
+        if (r.kind === 'solution-version' && r.fields.solutionArn === input.solutionArn) store.resources.delete(r.arn)
+    return result
+  },
   DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false),
   CreateFilter: (store, input) => {
     const group = store.get('dataset-group', input.datasetGroupArn)

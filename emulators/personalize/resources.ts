@@ -41,6 +41,8 @@ interface Readable {
   /** The List response's key (`datasetGroups`; `Filters` for ListFilters, as AWS spells it). */
   many: string
   filter?: (input: Input) => (r: Resource) => boolean
+  /** The summary's name key when AWS does not call it `name` (DatasetImportJobSummary.jobName). */
+  nameKey?: string
 }
 
 const READABLE: Readable[] = [
@@ -48,7 +50,13 @@ const READABLE: Readable[] = [
   { kind: 'schema', one: 'schema', many: 'schemas' },
   { kind: 'dataset', one: 'dataset', many: 'datasets', filter: where('datasetGroupArn') },
   { kind: 'event-tracker', one: 'eventTracker', many: 'eventTrackers', filter: where('datasetGroupArn') },
-  { kind: 'dataset-import-job', one: 'datasetImportJob', many: 'datasetImportJobs', filter: where('datasetArn') },
+  {
+    kind: 'dataset-import-job',
+    one: 'datasetImportJob',
+    many: 'datasetImportJobs',
+    filter: where('datasetArn'),
+    nameKey: 'jobName'
+  },
   { kind: 'solution', one: 'solution', many: 'solutions', filter: where('datasetGroupArn') },
   { kind: 'solution-version', one: 'solutionVersion', many: 'solutionVersions', filter: where('solutionArn') },
   {
@@ -68,7 +76,7 @@ const pascal = (key: string) => key[0]!.toUpperCase() + key.slice(1)
 /** Describe<Name> and List<Names> for every resource kind. */
 export function readOperations(): Record<string, Operation> {
   return Object.fromEntries(
-    READABLE.flatMap(({ kind, one, many, filter }) => {
+    READABLE.flatMap(({ kind, one, many, filter, nameKey }) => {
       const arnKey = `${one}Arn`
       const describe: Operation = (store, input) => {
         const resource = store.get(kind, input[arnKey])
@@ -76,7 +84,10 @@ export function readOperations(): Record<string, Operation> {
         return { [one]: { ...store.summary(resource), [arnKey]: resource.arn, ...resource.fields } }
       }
       const list: Operation = (store, input) => ({
-        [many]: store.list(kind, filter?.(input)).map((r) => ({ ...store.summary(r), [arnKey]: r.arn }))
+        [many]: store.list(kind, filter?.(input)).map((r) => {
+          const { name, ...summary } = store.summary(r)
+          return { ...summary, [nameKey ?? 'name']: name, [arnKey]: r.arn }
+        })
       })
       return [
         [`Describe${pascal(one)}`, describe],
