@@ -7,6 +7,7 @@ import { exampleOptions } from './example/options'
 import { functionsOptions, functionsUsage } from './functions/options'
 import { generateOptions, generateUsage } from './generate/options'
 import { DEFAULT_PORT, localOptions } from './local/options'
+import { provisionOptions, provisionUsage, teardownOptions, teardownUsage } from './provision/options'
 
 interface Command {
   summary: string
@@ -57,6 +58,18 @@ Options:
     usage: generateUsage,
     options: generateOptions,
     run: async (values) => (await import('./generate')).runGenerate(values)
+  },
+  provision: {
+    summary: 'Create (or reuse) the dataset group, datasets, imports, solution, campaign and event tracker',
+    usage: provisionUsage,
+    options: provisionOptions,
+    run: async (values) => (await import('./provision')).runProvision(values)
+  },
+  teardown: {
+    summary: 'Delete what provision created under a name',
+    usage: teardownUsage,
+    options: teardownOptions,
+    run: async (values) => (await import('./provision')).runTeardown(values)
   },
   local: {
     summary: 'Run the local Amazon Personalize that the AWS SDKs and the destination can talk to',

@@ -47,7 +47,7 @@ export async function runBackfill(values: Values): Promise<number> {
       input: values.input,
       out: values.out,
       events,
-      anonymous: values.anonymous as 'drop' | 'keep' | undefined,
+      anonymous: values.anonymous,
       progress: process.stderr.isTTY
     })
     console.log(values.json ? JSON.stringify(report, null, 2) : describe(report))
