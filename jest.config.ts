@@ -9,6 +9,7 @@ const config: Config = {
     '<rootDir>/functions',
     '<rootDir>/backfill',
     '<rootDir>/provision',
+    '<rootDir>/api',
     '<rootDir>/cli',
     '<rootDir>/test',
     '<rootDir>/scripts'

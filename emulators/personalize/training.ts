@@ -1,6 +1,7 @@
 // Dataset import jobs, solutions, solution versions (training) and campaigns.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { csvFields } from '../../common/csv'
 import { train, type Interaction } from './model'
 import { AwsError, ERRORS } from './protocol'
 import { create, exists, notFound, type Operation } from './resources'
@@ -21,28 +22,6 @@ const RECIPE_ARN = /^arn:aws:personalize:::recipe\/(.+)$/
 export const MIN_INTERACTIONS = 1000
 export const MIN_USERS_WITH_TWO = 25
 
-/** A CSV line's fields, with RFC 4180 quoting. */
-export function csvFields(line: string): string[] {
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      fields.push(field)
-      field = ''
-    } else field += c
-  }
-  fields.push(field)
-  return fields
-}
 
 /** Where a data location is read from: a path, a file:// URL, or s3://bucket/key under the emulator's S3 folder. */
 export function localPath(location: string, s3Root: string): string {
