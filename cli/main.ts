@@ -2,6 +2,7 @@
 // segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder, loaded
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { apiOptions, apiUsage } from './api/options'
 import { backfillOptions, backfillUsage } from './backfill/options'
 import { exampleOptions } from './example/options'
 import { functionsOptions, functionsUsage } from './functions/options'
@@ -19,6 +20,12 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  api: {
+    summary: 'Serve the recommendations API (the Lambda handler) on HTTP, with catalogue metadata',
+    usage: apiUsage,
+    options: apiOptions,
+    run: async (values) => (await import('./api')).runApi(values)
+  },
   backfill: {
     summary: 'Turn Segment logs (S3 layout) into the CSVs and schemas Personalize imports, with DuckDB',
     usage: backfillUsage,
