@@ -40,6 +40,8 @@ export interface BackfillOptions {
   anonymous?: 'drop' | 'keep'
   /** Show DuckDB's progress bar (on a terminal). */
   progress?: boolean
+  /** Inflate every .gz file to check it, even when the logs read cleanly (finds a file cut exactly at a line end). */
+  verifyGzip?: boolean
 }
 
 export interface Report {
@@ -72,36 +74,80 @@ const COLUMNS = `{type: 'VARCHAR', event: 'VARCHAR', userId: 'VARCHAR', anonymou
   "timestamp": 'VARCHAR', originalTimestamp: 'VARCHAR', receivedAt: 'VARCHAR',
   properties: 'STRUCT(${PRODUCT}, value DOUBLE, products STRUCT(${PRODUCT})[])', traits: 'JSON'}`
 
-async function load(connection: DuckDBConnection, files: string[]): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE messages AS
-    SELECT filename AS file, type, event, userId, anonymousId, messageId,
-      try_cast(coalesce("timestamp", originalTimestamp, receivedAt) AS TIMESTAMPTZ) AS ts, receivedAt, properties, traits,
+/**
+ * Loads the logs. Clean logs are read once, strictly: any line that is not JSON, or a gzip file that ends in the
+ * middle of a line, fails that read. Then (or with verifyGzip) every .gz file is inflated to find the damaged ones
+ * (DuckDB reads a truncated file up to the break without a word, and fails on one that is not gzip at all) and the
+ * logs are read again, forgivingly, without the unreadable files, each bad line becoming a row of NULLs to report.
+ */
+async function loadAll(
+  connection: DuckDBConnection,
+  files: string[],
+  verifyGzip: boolean,
+  settings: Settings
+): Promise<GzipProblem[]> {
+  if (!verifyGzip) {
+    try {
+      await load(connection, files, true, settings)
+      return []
+    } catch {
+      // Something is wrong somewhere: the careful way below says what.
+    }
+  }
+  const problems = await checkGzipFiles(files)
+  const corrupt = new Set(problems.filter((p) => p.kind === 'corrupt').map((p) => p.file))
+  try {
+    await load(
+      connection,
+      files.filter((file) => !corrupt.has(file)),
+      false,
+      settings
+    )
+  } catch (error) {
+    throw new BackfillError(`DuckDB could not read the logs: ${(error as Error).message}`)
+  }
+  return problems
+}
+
+async function load(connection: DuckDBConnection, files: string[], strict: boolean, settings: Settings): Promise<void> {
+  const source = `SELECT filename AS file, type, event, userId, anonymousId, messageId,
+      try_cast(coalesce("timestamp", originalTimestamp, receivedAt) AS TIMESTAMPTZ) AS ts, properties, traits,
       (type IS NULL AND messageId IS NULL AND event IS NULL AND userId IS NULL AND anonymousId IS NULL) AS unreadable
-    FROM read_ndjson(${list(files)}, columns=${COLUMNS}, ignore_errors=true, filename=true, maximum_object_size=33554432)`)
+    FROM read_ndjson(${list(files)}, columns=${COLUMNS}, ignore_errors=${!strict}, filename=true,
+      maximum_object_size=33554432)`
+  await connection.run(classify(source, settings))
+  // Replays repeat messageIds: all but the first one read of each are skipped. Only the ids seen more than once are
+  // ranked, so clean logs cost one hash aggregate.
+  await connection.run(`UPDATE classified SET reason = 'duplicate messageId (a replay)' WHERE rowid IN (
+    SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY messageId ORDER BY rowid) AS n FROM classified
+      WHERE messageId IN (SELECT messageId FROM classified WHERE messageId IS NOT NULL GROUP BY messageId HAVING count(*) > 1))
+    WHERE n > 1)`)
 }
 
 /** Why each message is not an interaction (NULL: it is one), first reason first. */
-function classify(options: Required<Pick<BackfillOptions, 'events' | 'anonymous'>>): string {
-  const allowed = list(options.events.map((event) => event.toLowerCase()))
-  const user = options.anonymous === 'keep' ? 'coalesce(userId, anonymousId)' : 'userId'
+type Settings = Required<Pick<BackfillOptions, 'events' | 'anonymous'>>
+
+/** The messages with why each is not an interaction (NULL: it is one), first reason first. */
+function classify(source: string, options: Settings): string {
+  const allow = options.events.map((event) => `(${quote(event.toLowerCase())}, ${quote(event)})`).join(', ')
+  const user = options.anonymous === 'keep' ? 'coalesce(m.userId, m.anonymousId)' : 'm.userId'
   return `CREATE OR REPLACE TEMP TABLE classified AS
-    SELECT *,
+    WITH allow(key, name) AS (VALUES ${allow})
+    SELECT m.file, m.type, m.event, m.userId, m.messageId, m.ts, m.properties, m.traits,
       CASE
-        WHEN unreadable THEN 'not JSON, or not a Segment message'
-        WHEN messageId IS NOT NULL AND row_number() OVER (PARTITION BY messageId ORDER BY receivedAt, file) > 1
-          THEN 'duplicate messageId (a replay)'
-        WHEN type IS DISTINCT FROM 'track' THEN 'not a track event'
-        WHEN lower(event) NOT IN (SELECT unnest(${allowed})) OR event IS NULL THEN 'event not in the allowlist'
+        WHEN m.unreadable THEN 'not JSON, or not a Segment message'
+        WHEN m.type IS DISTINCT FROM 'track' THEN 'not a track event'
+        WHEN allow.name IS NULL THEN 'event not in the allowlist'
         WHEN ${user} IS NULL THEN ${options.anonymous === 'keep' ? "'no userId or anonymousId'" : "'no userId'"}
         WHEN length(${user}) > ${ID_MAX_LENGTH} THEN 'userId over ${ID_MAX_LENGTH} characters'
-        WHEN ts IS NULL THEN 'timestamp missing or not ISO-8601'
-        WHEN coalesce(properties.product_id, properties.sku) IS NULL
-          AND len(list_filter(coalesce(properties.products, []), p -> coalesce(p.product_id, p.sku) IS NOT NULL)) = 0
+        WHEN m.ts IS NULL THEN 'timestamp missing or not ISO-8601'
+        WHEN coalesce(m.properties.product_id, m.properties.sku) IS NULL
+          AND len(list_filter(coalesce(m.properties.products, []), p -> coalesce(p.product_id, p.sku) IS NOT NULL)) = 0
           THEN 'no product_id or sku'
       END AS reason,
       ${user} AS user_key,
-      (SELECT e FROM unnest(${list(options.events)}) AS t(e) WHERE lower(e) = lower(event)) AS event_type
-    FROM messages`
+      allow.name AS event_type
+    FROM (${source}) m LEFT JOIN allow ON lower(m.event) = allow.key`
 }
 
 // One row per interaction: the event's own product, or one per element of products[] (elements without an id are
@@ -178,24 +224,7 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
   if (options.progress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = true')
-  // DuckDB reads a truncated gzip file silently up to where it breaks, and fails on one that is not gzip at all:
-  // every .gz is checked beside the load, and a load that failed is retried without the unreadable files.
-  const checking = checkGzipFiles(files)
-  let problems: GzipProblem[] = []
-  try {
-    await load(connection, files)
-  } catch (error) {
-    problems = await checking
-    const corrupt = new Set(problems.filter((p) => p.kind === 'corrupt').map((p) => p.file))
-    if (corrupt.size === 0) throw new BackfillError(`DuckDB could not read the logs: ${(error as Error).message}`)
-    await load(
-      connection,
-      files.filter((file) => !corrupt.has(file))
-    )
-  }
-  problems = await checking
-
-  await connection.run(classify(settings))
+  const problems = await loadAll(connection, files, options.verifyGzip ?? false, settings)
   await connection.run(INTERACTIONS)
   const userColumns = await traitColumns(connection)
 
@@ -267,7 +296,6 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
     ...['interactions', 'users', 'items'].map((name) => path.join(options.out, `${name}-schema.json`))
   ]
   for (const file of finals) await rename(partial(file), file)
-
   const report = await summarize(
     connection,
     files.length,
@@ -304,7 +332,7 @@ async function summarize(
     identified: number
   }>(
     connection,
-    `SELECT (SELECT count(*) FROM messages)::INTEGER AS lines,
+    `SELECT (SELECT count(*) FROM classified)::INTEGER AS lines,
       (SELECT count(*) FROM interactions)::INTEGER AS interactions,
       (SELECT count(DISTINCT USER_ID) FROM interactions)::INTEGER AS users,
       (SELECT count(DISTINCT ITEM_ID) FROM interactions)::INTEGER AS items,

@@ -1,5 +1,6 @@
 // npm run bench -- <name>: runs one benchmark (or all, without a name) and prints its table for docs/performance.md.
 import os from 'node:os'
+import { benchBackfill } from './backfill'
 import { benchDestination } from './destination'
 import { benchEmulator } from './emulator'
 import { benchFunctions } from './functions'
@@ -11,7 +12,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   roundtrip: benchRoundTrip,
   emulator: benchEmulator,
   generator: benchGenerator,
-  functions: benchFunctions
+  functions: benchFunctions,
+  backfill: benchBackfill
 }
 
 async function main(): Promise<void> {

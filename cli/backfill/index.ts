@@ -48,7 +48,8 @@ export async function runBackfill(values: Values): Promise<number> {
       out: values.out,
       events,
       anonymous: values.anonymous,
-      progress: process.stderr.isTTY
+      progress: process.stderr.isTTY,
+      verifyGzip: values['verify-gzip'] === true
     })
     console.log(values.json ? JSON.stringify(report, null, 2) : describe(report))
     return 0
