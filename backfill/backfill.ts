@@ -245,7 +245,7 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
   try {
     await copy(
       connection,
-      `SELECT USER_ID, ITEM_ID, EVENT_TYPE, "TIMESTAMP"${withValue ? ', EVENT_VALUE' : ''} FROM interactions ORDER BY "TIMESTAMP", USER_ID, ITEM_ID`,
+      `SELECT USER_ID, ITEM_ID, EVENT_TYPE, "TIMESTAMP"${withValue ? ', EVENT_VALUE' : ''} FROM interactions`,
       partial(outputs.interactions)
     )
     const traitSelect = userColumns
@@ -277,7 +277,7 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
                .map((p) => `(${quote(p.file)}, NULL, NULL, NULL, ${quote(`${p.kind} gzip file: ${p.detail}`)})`)
                .join(', ')
            : '(NULL, NULL, NULL, NULL, NULL)'
-       }) WHERE col0 IS NOT NULL ORDER BY FILE`,
+       }) WHERE col0 IS NOT NULL`,
       partial(outputs.skipped)
     )
     await writeFile(partial(path.join(options.out, 'interactions-schema.json')), interactionsSchema(withValue))
