@@ -30,10 +30,14 @@ export function verifySignature(
     return ERRORS.signature(`Credential should be scoped to correct service: 'personalize'.`)
   }
   const headers = Object.fromEntries(signedHeaders!.split(';').map((name) => [name, String(req.headers[name] ?? '')]))
-  const expected = aws4.sign(
+  const signer = new aws4.RequestSigner(
     { host: headers.host, method: req.method, path: req.url, service, region, headers, body, doNotModifyHeaders: true },
     { accessKeyId: accessKeyId!, secretAccessKey, sessionToken: headers['x-amz-security-token'] }
   )
+  // The request's own time: with doNotModifyHeaders aws4 would take the clock's, and a request signed in one second
+  // and checked in the next would fail (seen under load).
+  signer.datetime = headers['x-amz-date'] ?? ''
+  const expected = signer.sign()
   const computed = /Signature=([0-9a-f]{64})/.exec(
     String(expected.headers?.Authorization ?? expected.headers?.authorization)
   )?.[1]

@@ -22,7 +22,6 @@ const RECIPE_ARN = /^arn:aws:personalize:::recipe\/(.+)$/
 export const MIN_INTERACTIONS = 1000
 export const MIN_USERS_WITH_TWO = 25
 
-
 /** Where a data location is read from: a path, a file:// URL, or s3://bucket/key under the emulator's S3 folder. */
 export function localPath(location: string, s3Root: string): string {
   if (location.startsWith('s3://')) return path.join(s3Root, location.slice('s3://'.length))

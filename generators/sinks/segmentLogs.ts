@@ -70,13 +70,16 @@ export async function writeDayFiles(dir: string, messages: Message[], day: numbe
     }
     file.messages.push(message)
   }
-  await Promise.all(
+  // Every write runs to its end before a failure is reported, so that none is still half-written afterwards.
+  const results = await Promise.allSettled(
     files.map(async ({ path: file, messages: contents }) => {
       const lines = new Lines(contents.length * BYTES_PER_LINE)
       for (const message of contents) lines.add(message)
       await writeAtomically(file, await gzip(lines.bytes(), GZIP_OPTIONS))
     })
   )
+  const failure = results.find((result) => result.status === 'rejected')
+  if (failure) throw failure.reason
   return files.length
 }
 

@@ -3,6 +3,7 @@ import { CreateDatasetGroupCommand, ListDatasetGroupsCommand, PersonalizeClient 
 import { createRequestClient } from '@segment/actions-core'
 import { sendSigned } from '../../../destination/personalize/wire'
 import { createPersonalizeEmulator } from '../server'
+import aws4 from 'aws4'
 
 const KEYS = { AKIDLOCAL: 'the-real-secret' }
 let emulator: ReturnType<typeof createPersonalizeEmulator>
@@ -89,4 +90,24 @@ test('verification is off by default', async () => {
   })
   expect(res.status).toBe(200)
   await open.close()
+})
+
+test('a request is checked against its own X-Amz-Date, not the moment it arrives (signed, then held 1.1 s)', async () => {
+  const url = new URL('/', endpoint)
+  const body = JSON.stringify({ maxResults: 1 })
+  const signed = aws4.sign(
+    {
+      host: url.host,
+      path: '/',
+      method: 'POST',
+      service: 'personalize',
+      region: 'eu-west-1',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonPersonalize.ListDatasetGroups' },
+      body
+    },
+    { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'the-real-secret' }
+  )
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const response = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body })
+  expect(response.status).toBe(200)
 })
