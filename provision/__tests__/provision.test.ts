@@ -4,13 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {
+  CreateSchemaCommand,
   ListCampaignsCommand,
   ListDatasetGroupsCommand,
   ListSchemasCommand,
   PersonalizeClient
 } from '@aws-sdk/client-personalize'
 import { GetRecommendationsCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime'
-import { credentials, workshopCsv } from '../../emulators/personalize/__tests__/fixtures'
+import { credentials, INTERACTIONS_SCHEMA, workshopCsv } from '../../emulators/personalize/__tests__/fixtures'
 import { createPersonalizeEmulator } from '../../emulators/personalize/server'
 import { backfill } from '../../backfill/backfill'
 import { replayToFiles } from '../../generators/replay'
@@ -138,5 +139,16 @@ test('an import that fails: Personalize’s failureReason, and what to do', asyn
   writeFileSync(csv, 'USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\nu1,i1,View,1\n')
   await expect(provision({ name: 'small', personalize, csv: { Interactions: csv }, pollMs: 10 })).rejects.toThrow(
     /^solution version is CREATE FAILED: /
+  )
+})
+
+test('a name taken by a schema with other fields: what to do, before anything is created', async () => {
+  const csv = path.join(temporary('provision-taken-'), 'interactions.csv')
+  writeFileSync(csv, 'USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP,EVENT_VALUE\nu1,i1,View,1,2.5\n')
+  await personalize.send(new CreateSchemaCommand({ name: 'taken-interactions', schema: INTERACTIONS_SCHEMA }))
+  await expect(provision({ name: 'taken', personalize, csv: { Interactions: csv }, pollMs: 10 })).rejects.toThrow(
+    new ProvisionError(
+      'Schema taken-interactions exists with other columns than interactions.csv: run teardown --name taken, or choose another --name.'
+    )
   )
 })
