@@ -2,8 +2,9 @@ import { PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime'
 import { serveApi } from '../../api/server'
 import { apiUsage } from './options'
 
+import { text } from '../values'
+
 type Values = Record<string, string | boolean | string[] | undefined>
-const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
 
 export async function runApi(values: Values): Promise<number> {
   const campaignArn = text(values['campaign-arn'])

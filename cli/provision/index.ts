@@ -4,8 +4,9 @@ import { provision, ProvisionError } from '../../provision/provision'
 import { teardown } from '../../provision/teardown'
 import { provisionUsage, teardownUsage } from './options'
 
+import { text } from '../values'
+
 type Values = Record<string, string | boolean | string[] | undefined>
-const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
 
 function client(values: Values) {
   const region = text(values.region) ?? process.env.AWS_REGION ?? 'us-west-2'
