@@ -79,19 +79,22 @@ Options:
     run: async (values) => (await import('./provision')).runTeardown(values)
   },
   local: {
-    summary: 'Run the local Amazon Personalize that the AWS SDKs and the destination can talk to',
-    usage: `segment-personalize local [--port <port>] [--host <host>] [--data-dir <dir>] [--delay-ms <ms>]
+    summary: 'Run the local stack: Amazon Personalize for the AWS SDKs and Segment’s Tracking API, on one port',
+    usage: `segment-personalize local [--port <port>] [--host <host>] [--data-dir <dir>] [--delay-ms <ms>] [--strict-write-keys]
 
-Serves Personalize's events, runtime and control-plane APIs on one port, like LocalStack. Prints a line with
-"ready" and its URL once it listens; stops on Ctrl-C. State is in memory unless --data-dir is given. (In progress: so far the emulator
-serves dataset groups, schemas, datasets, CSV import, training, campaigns, event trackers, PutEvents, PutUsers,
-PutItems and recommendations; filters come next.)
+Serves Personalize's events, runtime and control-plane APIs and Segment's HTTP Tracking API (/v1/track, identify,
+page, screen, group, alias, batch, import) on one port, like LocalStack. Prints a line with "ready" and its URL once
+it listens; stops on Ctrl-C. State is in memory unless --data-dir is given. The Segment sources are the generator's
+(web, ios, android, email) with its default write keys. (In progress: delivery through the destination, profiles
+and the explorer page come with the local-stack issue.)
 
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <host>      address to listen on (default 127.0.0.1)
   --sigv4-key <id>:<secret>  require requests SigV4-signed with this key (repeatable); off by default
-  --data-dir <dir>   keep state there (journaled and fsynced before each answer), so it survives a restart or a kill
+  --data-dir <dir>   keep state there (journaled and fsynced before each answer), so it survives a restart or a kill;
+                     Segment's messages go to <dir>/segment-logs/<source>/<day>/*.gz, as its S3 destination writes
+  --strict-write-keys  answer 401 to unknown write keys (Segment itself accepts them and drops their data)
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
 
 Fault injection, for reliability tests (fractions of calls, 0 to 1):

@@ -1,6 +1,13 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createPersonalizeEmulator, type Faults } from '../../emulators/personalize/server'
+import { createSegmentEmulator } from '../../emulators/segment/server'
+import { defaultSource, SOURCE_NAMES } from '../../generators/sources'
 import { DEFAULT_PORT } from './options'
 export { DEFAULT_PORT, localOptions } from './options'
+
+// The generator's sources, with its default write keys: `generate --host <local url>` works as it is.
+const SEGMENT_SOURCES = SOURCE_NAMES.map(defaultSource)
 
 function integer(name: string, value: string | boolean | string[] | undefined, fallback: number): number {
   if (value === undefined) return fallback
@@ -54,15 +61,23 @@ export async function runLocal(values: Record<string, string | boolean | string[
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1'
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined
   let emulator: ReturnType<typeof createPersonalizeEmulator>
+  let segment: ReturnType<typeof createSegmentEmulator>
   try {
     emulator = createPersonalizeEmulator({ delayMs, faults, dataDir, keys })
+    segment = createSegmentEmulator({ dataDir, sources: SEGMENT_SOURCES, strict: values['strict-write-keys'] === true })
   } catch (error) {
     console.error(`Cannot use --data-dir ${dataDir ?? ''}: ${(error as Error).message}`)
     return 1
   }
-  let url: string
+  // One port for both: Segment's Tracking API is /v1/…, everything else is Personalize's.
+  const server = http.createServer((req, res) =>
+    req.url?.startsWith('/v1/') ? segment.listener(req, res) : emulator.listener(req, res)
+  )
   try {
-    url = await emulator.listen(port, host)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, resolve)
+    })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     console.error(
@@ -72,12 +87,17 @@ export async function runLocal(values: Record<string, string | boolean | string[
     )
     return 1
   }
+  const url = `http://${host}:${(server.address() as AddressInfo).port}`
   console.log(
-    `local Personalize ready at ${url} (events, runtime and control plane; point the AWS SDKs' endpoint here)`
+    `local stack ready at ${url}: Personalize (point the AWS SDKs' endpoint here) and Segment's Tracking API (/v1/…, ` +
+      `write keys ${SEGMENT_SOURCES.map((source) => `${source.name}=${source.writeKey}`).join(', ')})`
   )
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
   })
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  await segment.close()
   await emulator.close()
   return 0
 }

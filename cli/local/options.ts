@@ -3,6 +3,7 @@ export const localOptions = {
   port: { type: 'string' as const },
   host: { type: 'string' as const },
   'data-dir': { type: 'string' as const },
+  'strict-write-keys': { type: 'boolean' as const },
   'sigv4-key': { type: 'string' as const, multiple: true },
   'delay-ms': { type: 'string' as const },
   'fail-throttle': { type: 'string' as const },

@@ -119,11 +119,12 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     if (r < throttle + error + delay) return 'delay'
     return undefined
   }
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) sendError(res, 'restJson1', ERRORS.internal())
     })
-  })
+  }
+  const server = http.createServer(listener)
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const routed = route(req, operations)
@@ -155,6 +156,8 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
   return {
     store,
     server,
+    /** The request handler, for a server that serves other APIs beside this one (segment-personalize local). */
+    listener,
     async listen(port = 0, host = '127.0.0.1'): Promise<string> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)

@@ -1,0 +1,143 @@
+// The local Segment: its HTTP Tracking API (trackingApi.ts) with durable storage in the S3 destination's layout
+// (logStore.ts). Like Segment, it accepts unknown write keys and drops their data; `strict` rejects them with 401.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { LogStore, type StoredMessage } from './logStore'
+import {
+  BATCH_PATHS,
+  BadRequest,
+  CALLS,
+  MAX_BATCH_MESSAGES,
+  messagesOf,
+  rejection,
+  stored,
+  writeKeyOf
+} from './trackingApi'
+
+export interface SegmentSource {
+  name: string
+  writeKey: string
+  /** The source's id: projectId on its messages, its folder under segment-logs/. */
+  sourceId: string
+}
+
+export interface SegmentEmulatorOptions {
+  /** Where accepted messages are kept (segment-logs/…); in memory only without it. */
+  dataDir?: string
+  sources: SegmentSource[]
+  /** Reject unknown write keys with 401 instead of accepting and dropping their data. */
+  strict?: boolean
+  /** Called with each request's stored messages, after they are durable (delivery to destinations hooks in here). */
+  onStored?: (messages: StoredMessage[]) => void
+}
+
+export interface SegmentStats {
+  stored: number
+  duplicates: number
+  /** Messages accepted with 200 and dropped, by reason (unknown write key, no_user_anon_id, …). */
+  dropped: Record<string, number>
+}
+
+// Segment answers 400 to an empty or very short write key, 200 to any other (segment.md §1).
+const MIN_WRITE_KEY = 8
+
+export function createSegmentEmulator(options: SegmentEmulatorOptions) {
+  const store = options.dataDir ? new LogStore(options.dataDir) : undefined
+  const seen = store?.storedMessageIds() ?? new Set<string>()
+  const sources = new Map(options.sources.map((source) => [source.writeKey, source]))
+  const stats: SegmentStats = { stored: 0, duplicates: 0, dropped: {} }
+  const memory: StoredMessage[] = []
+  const drop = (reason: string, count = 1) => (stats.dropped[reason] = (stats.dropped[reason] ?? 0) + count)
+
+  function accept(call: string, raw: string, authorization: string | undefined): { status: number; body: object } {
+    const { body, messages } = messagesOf(call, raw)
+    const writeKey = writeKeyOf(authorization, body)
+    if (writeKey.length < MIN_WRITE_KEY)
+      throw new BadRequest('invalid_write_key', 'The write key is missing or too short.')
+    const source = sources.get(writeKey)
+    if (!source) {
+      if (options.strict)
+        return { status: 401, body: { success: false, code: 'unknown_write_key', message: 'Unknown write key.' } }
+      drop('unknown write key', messages.length)
+      return { status: 200, body: { success: true } }
+    }
+    if (messages.length > MAX_BATCH_MESSAGES) {
+      drop(`batch over ${MAX_BATCH_MESSAGES} events`, messages.length)
+      return { status: 200, body: { success: true } }
+    }
+    const receivedAt = Date.now()
+    const kept: StoredMessage[] = []
+    for (const message of messages) {
+      const reason = rejection(message)
+      if (reason) {
+        drop(reason)
+        continue
+      }
+      const record = stored(message, body.sentAt, receivedAt, source.sourceId, writeKey) as StoredMessage
+      if (seen.has(record.messageId)) {
+        stats.duplicates++
+        continue
+      }
+      seen.add(record.messageId)
+      kept.push(record)
+    }
+    // Durable before the answer: a kill after this loses nothing that was acknowledged.
+    if (kept.length > 0) {
+      if (store) store.append(kept)
+      else memory.push(...kept)
+      stats.stored += kept.length
+      options.onStored?.(kept)
+    }
+    return { status: 200, body: { success: true } }
+  }
+
+  const listener: http.RequestListener = (req, res) => {
+    const call = /^\/v1\/([a-z]+)\/?$/.exec(req.url?.split('?')[0] ?? '')?.[1] ?? ''
+    const answer = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    if (req.method !== 'POST' || !([...CALLS, ...BATCH_PATHS] as string[]).includes(call)) {
+      req.resume()
+      return answer(404, {
+        success: false,
+        code: 'not_found',
+        message: `No such endpoint: ${req.method ?? ''} ${req.url ?? ''}`
+      })
+    }
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      try {
+        const { status, body } = accept(call, Buffer.concat(chunks).toString(), req.headers.authorization)
+        answer(status, body)
+      } catch (error) {
+        if (error instanceof BadRequest)
+          return answer(400, { success: false, code: error.code, message: error.message })
+        // Storage failed (a full disk, …): not acknowledged, so the client retries.
+        answer(500, { success: false, code: 'storage_failed', message: (error as Error).message })
+      }
+    })
+  }
+  const server = http.createServer(listener)
+
+  return {
+    stats,
+    /** The request handler, for a server that serves other APIs beside this one (segment-personalize local). */
+    listener,
+    /** The stored messages (in memory only, without a data dir). */
+    memory,
+    async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, resolve)
+      })
+      return `http://${host}:${(server.address() as AddressInfo).port}`
+    },
+    close(): Promise<void> {
+      store?.close()
+      if (!server.listening) return Promise.resolve()
+      return new Promise((resolve) => server.close(() => resolve()))
+    }
+  }
+}
