@@ -85,8 +85,8 @@ Options:
 Serves Personalize's events, runtime and control-plane APIs and Segment's HTTP Tracking API (/v1/track, identify,
 page, screen, group, alias, batch, import) on one port, like LocalStack. Prints a line with "ready" and its URL once
 it listens; stops on Ctrl-C. State is in memory unless --data-dir is given. The Segment sources are the generator's
-(web, ios, android, email) with its default write keys. (In progress: delivery through the destination, profiles
-and the explorer page come with the local-stack issue.)
+(web, ios, android, email) with its default write keys. (In progress: profiles and the explorer page come with the
+local-stack issue.)
 
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -95,6 +95,8 @@ Options:
   --data-dir <dir>   keep state there (journaled and fsynced before each answer), so it survives a restart or a kill;
                      Segment's messages go to <dir>/segment-logs/<source>/<day>/*.gz, as its S3 destination writes
   --strict-write-keys  answer 401 to unknown write keys (Segment itself accepts them and drops their data)
+  --destination <file> deliver Segment's messages through the Actions destination, with the settings in this JSON
+                     file (provision --json writes one; read again when it changes)
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
 
 Fault injection, for reliability tests (fractions of calls, 0 to 1):

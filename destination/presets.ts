@@ -1,6 +1,7 @@
 // The presets import the actions' fields, not the actions, so that the Functions build can act on the same presets
 // without loading the framework.
 import type { InputField, JSONObject, Preset } from '@segment/actions-core'
+import type { Settings } from './generated-types'
 import { fields as identifyUser } from './identifyUser/fields'
 import { defaultValues } from './mapping'
 import { fields as syncItems } from './syncItems/fields'
@@ -59,3 +60,15 @@ export const presets: Preset[] = [
     'type = "track" and (event = "Product Viewed" or event = "Product Clicked" or event = "Product Added" or event = "Order Completed")'
   )
 ]
+
+/**
+ * Whether an action's presets can act with these settings: trackEvent always; the others only once their resource is
+ * set (a Users or Items dataset, a campaign or recommender). The Functions build and the local stack run the presets
+ * whose action can act, as a user subscribes only to what they configured.
+ */
+export const ACTION_CAN_ACT: Record<ActionName, (settings: Settings) => boolean> = {
+  trackEvent: () => true,
+  identifyUser: (s) => Boolean(s.usersDatasetArn),
+  syncItems: (s) => Boolean(s.itemsDatasetArn),
+  syncRecommendations: (s) => Boolean(s.campaignArn || s.recommenderArn)
+}

@@ -9,7 +9,7 @@ import type { HttpClient } from '../destination/http'
 import { putUsers } from '../destination/identifyUser/users'
 import type { EventResult, Failure } from '../destination/personalize/errors'
 import { invalidEvent } from '../destination/personalize/errors'
-import { presets, type ActionName } from '../destination/presets'
+import { ACTION_CAN_ACT, presets, type ActionName } from '../destination/presets'
 import { putItems } from '../destination/syncItems/items'
 import { syncRecommendations } from '../destination/syncRecommendations/recommend'
 import { ROUND_TRIP_PATH } from '../destination/syncRecommendations/fields'
@@ -18,12 +18,12 @@ import { atPath, resolve, type JsonValue } from './mapping'
 
 type Send = (request: HttpClient, settings: Settings, payloads: never[]) => Promise<EventResult[]>
 
-// Each action: the code that sends a batch of its payloads, and when it is on.
-const ACTIONS: Record<ActionName, { send: Send; on: (settings: Settings) => boolean }> = {
-  trackEvent: { send: putEvents, on: () => true },
-  identifyUser: { send: putUsers, on: (s) => Boolean(s.usersDatasetArn) },
-  syncItems: { send: putItems, on: (s) => Boolean(s.itemsDatasetArn) },
-  syncRecommendations: { send: syncRecommendations, on: (s) => Boolean(s.campaignArn || s.recommenderArn) }
+// Each action's code that sends a batch of its payloads.
+const SENDERS: Record<ActionName, Send> = {
+  trackEvent: putEvents,
+  identifyUser: putUsers,
+  syncItems: putItems,
+  syncRecommendations
 }
 
 const SUBSCRIPTIONS: Array<{ action: ActionName; subscription: Subscription; mapping: JsonValue }> = presets.flatMap(
@@ -63,10 +63,10 @@ export async function handle(request: HttpClient, events: unknown[], settings: S
     const indexes = events.flatMap((event, i) =>
       outcomes[i]!.kind === 'ok' && validate(subscription, event) ? [i] : []
     )
-    if (indexes.length === 0 || !ACTIONS[action].on(settings)) return
+    if (indexes.length === 0 || !ACTION_CAN_ACT[action](settings)) return
     indexes.forEach((i) => (matched[i] = true))
     const payloads = indexes.map((i) => resolve(mapping, events[i]) as never)
-    const results = await ACTIONS[action].send(request, settings, payloads)
+    const results = await SENDERS[action](request, settings, payloads)
     results.forEach((result, n) => {
       const i = indexes[n]!
       // An event that several presets act on fails if any of them failed; the retryable failure wins, so Segment

@@ -1,13 +1,38 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createPersonalizeEmulator, type Faults } from '../../emulators/personalize/server'
-import { createSegmentEmulator } from '../../emulators/segment/server'
+import { createDelivery } from '../../emulators/segment/delivery'
+import { createSegmentEmulator, ROUND_TRIP_SOURCE } from '../../emulators/segment/server'
+import type { Settings } from '../../destination/generated-types'
+import { readFileSync, statSync } from 'node:fs'
 import { defaultSource, SOURCE_NAMES } from '../../generators/sources'
 import { DEFAULT_PORT } from './options'
 export { DEFAULT_PORT, localOptions } from './options'
 
+// The destination settings file (provision --json writes one), read again whenever it changes, so that the stack
+// starts delivering once provisioning has created the tracker.
+let cached: { file: string; mtime: number; settings: Settings | undefined } | undefined
+function settingsFrom(file: string): Settings | undefined {
+  let mtime: number
+  try {
+    mtime = statSync(file).mtimeMs
+  } catch {
+    return undefined
+  }
+  if (cached?.file !== file || cached.mtime !== mtime) {
+    let settings: Settings | undefined
+    try {
+      settings = JSON.parse(readFileSync(file, 'utf8')) as Settings
+    } catch (error) {
+      console.error(`Cannot read --destination ${file}: ${(error as Error).message}`)
+    }
+    cached = { file, mtime, settings }
+  }
+  return cached.settings
+}
+
 // The generator's sources, with its default write keys: `generate --host <local url>` works as it is.
-const SEGMENT_SOURCES = SOURCE_NAMES.map(defaultSource)
+const SEGMENT_SOURCES = [...SOURCE_NAMES.map(defaultSource), ROUND_TRIP_SOURCE]
 
 function integer(name: string, value: string | boolean | string[] | undefined, fallback: number): number {
   if (value === undefined) return fallback
@@ -60,19 +85,32 @@ export async function runLocal(values: Record<string, string | boolean | string[
   }
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1'
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined
+  const destinationFile = typeof values.destination === 'string' ? values.destination : undefined
+  const delivery = createDelivery({ settings: () => (destinationFile ? settingsFrom(destinationFile) : undefined) })
   let emulator: ReturnType<typeof createPersonalizeEmulator>
   let segment: ReturnType<typeof createSegmentEmulator>
   try {
     emulator = createPersonalizeEmulator({ delayMs, faults, dataDir, keys })
-    segment = createSegmentEmulator({ dataDir, sources: SEGMENT_SOURCES, strict: values['strict-write-keys'] === true })
+    segment = createSegmentEmulator({
+      dataDir,
+      sources: SEGMENT_SOURCES,
+      strict: values['strict-write-keys'] === true,
+      onStored: (messages) => delivery.enqueue(messages)
+    })
   } catch (error) {
     console.error(`Cannot use --data-dir ${dataDir ?? ''}: ${(error as Error).message}`)
     return 1
   }
   // One port for both: Segment's Tracking API is /v1/…, everything else is Personalize's.
-  const server = http.createServer((req, res) =>
-    req.url?.startsWith('/v1/') ? segment.listener(req, res) : emulator.listener(req, res)
-  )
+  const server = http.createServer((req, res) => {
+    if (req.url === '/_local/stats') {
+      // What the local Segment stored and dropped, and what delivery sent, retried and finally failed.
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return res.end(JSON.stringify({ segment: segment.stats, delivery: delivery.stats }, null, 2))
+    }
+    if (req.url?.startsWith('/v1/')) return segment.listener(req, res)
+    emulator.listener(req, res)
+  })
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

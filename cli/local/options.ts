@@ -4,6 +4,7 @@ export const localOptions = {
   host: { type: 'string' as const },
   'data-dir': { type: 'string' as const },
   'strict-write-keys': { type: 'boolean' as const },
+  destination: { type: 'string' as const },
   'sigv4-key': { type: 'string' as const, multiple: true },
   'delay-ms': { type: 'string' as const },
   'fail-throttle': { type: 'string' as const },

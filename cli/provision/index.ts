@@ -2,6 +2,7 @@ import { PersonalizeClient } from '@aws-sdk/client-personalize'
 import { S3Client } from '@aws-sdk/client-s3'
 import { provision, ProvisionError } from '../../provision/provision'
 import { teardown } from '../../provision/teardown'
+import { ROUND_TRIP_SOURCE } from '../../emulators/segment/server'
 import { provisionUsage, teardownUsage } from './options'
 
 import { text } from '../values'
@@ -53,7 +54,18 @@ export async function runProvision(values: Values): Promise<number> {
       campaignArn: result.campaignArn,
       usersDatasetArn: result.datasetArns.Users,
       itemsDatasetArn: result.datasetArns.Items,
-      ...(endpoint ? { personalizeEventsEndpoint: endpoint, personalizeRuntimeEndpoint: endpoint } : {})
+      // The local stack takes any credentials; the destination still needs some to sign with.
+      ...(endpoint
+        ? {
+            personalizeEventsEndpoint: endpoint,
+            personalizeRuntimeEndpoint: endpoint,
+            accessKeyId: 'local',
+            secretAccessKey: 'local',
+            // The round-trip's identifies go back into the local stack's Segment.
+            segmentEndpoint: `${endpoint}/v1`,
+            segmentWriteKey: ROUND_TRIP_SOURCE.writeKey
+          }
+        : {})
     }
     if (values.json) console.log(JSON.stringify(settings, null, 2))
     else {

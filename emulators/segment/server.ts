@@ -21,6 +21,16 @@ export interface SegmentSource {
   sourceId: string
 }
 
+/**
+ * The local stack's source for the identify calls the recommendations round-trip sends (the workshop's
+ * "personas-event-source"): provision points the destination's Segment Write Key at it.
+ */
+export const ROUND_TRIP_SOURCE: SegmentSource = {
+  name: 'personas',
+  writeKey: 'localPersonasWriteKey00000000000',
+  sourceId: 'PERSONAS01'
+}
+
 export interface SegmentEmulatorOptions {
   /** Where accepted messages are kept (segment-logs/…); in memory only without it. */
   dataDir?: string

@@ -1,0 +1,92 @@
+// Delivery through the destination: analytics-node → the local Segment → the destination's presets (the framework's
+// Destination.onBatch) → the local Personalize, checked with the real AWS SDK.
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { CreateCampaignCommand, CreateEventTrackerCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
+import { GetRecommendationsCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime'
+import { Analytics } from '@segment/analytics-node'
+import type { Settings } from '../../../destination/generated-types'
+import { credentials, provisionWorkshop, workshopCsv } from '../../personalize/__tests__/fixtures'
+import { createPersonalizeEmulator } from '../../personalize/server'
+import { createDelivery } from '../delivery'
+import { createSegmentEmulator } from '../server'
+
+const WEB = { name: 'web', writeKey: 'webWriteKey0123456789', sourceId: 'WEBSOURCE1' }
+
+async function stack() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-'))
+  const personalize = createPersonalizeEmulator({ delayMs: 0 })
+  const endpoint = await personalize.listen()
+  const config = { region: 'us-west-2', endpoint, credentials, maxAttempts: 1 }
+  const control = new PersonalizeClient(config)
+  const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
+  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
+  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
+  const settings: Settings = {
+    region: 'us-west-2',
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    trackingId: trackingId!,
+    personalizeEventsEndpoint: endpoint,
+    personalizeRuntimeEndpoint: endpoint
+  }
+  const delivery = createDelivery({ settings: () => settings, backoffMs: 20, lingerMs: 20 })
+  const segment = createSegmentEmulator({ sources: [WEB], onStored: (messages) => delivery.enqueue(messages) })
+  const segmentUrl = await segment.listen()
+  const runtime = new PersonalizeRuntimeClient(config)
+  const recommended = async (userId: string) =>
+    ((await runtime.send(new GetRecommendationsCommand({ campaignArn, userId, numResults: 5 }))).itemList ?? []).map(
+      (item) => item.itemId!
+    )
+  return {
+    delivery,
+    segmentUrl,
+    recommended,
+    close: async () => {
+      await segment.close()
+      await personalize.close()
+    }
+  }
+}
+
+test('events sent with analytics-node reach Personalize through the destination’s presets, and change recommendations', async () => {
+  const local = await stack()
+  try {
+    const before = await local.recommended('anon-42')
+    const analytics = new Analytics({ writeKey: WEB.writeKey, host: local.segmentUrl, flushAt: 10 })
+    for (const [n, product_id] of ['book-1', 'book-2', 'book-3'].entries())
+      analytics.track({
+        anonymousId: 'anon-42',
+        event: 'Product Viewed',
+        messageId: `m-${n}`,
+        properties: { product_id }
+      })
+    // Not a product event: no preset sends it, so it is neither delivered nor a failure.
+    analytics.track({ anonymousId: 'anon-42', event: 'Signed Up' })
+    // A product event without an id: the destination refuses it, and the failure is kept.
+    analytics.track({ anonymousId: 'anon-42', event: 'Product Viewed', messageId: 'no-id', properties: {} })
+    await analytics.closeAndFlush()
+    await local.delivery.drain()
+    expect(local.delivery.stats).toMatchObject({ delivered: 3, failed: 1, retried: 0 })
+    expect(local.delivery.stats.failures[0]).toMatchObject({
+      messageId: 'no-id',
+      status: 400,
+      preset: 'Product Viewed'
+    })
+    const after = await local.recommended('anon-42')
+    expect(after).not.toEqual(before)
+    expect(after.every((item) => item.startsWith('book'))).toBe(true)
+  } finally {
+    await local.close()
+  }
+}, 30_000)
+
+test('without destination settings, nothing is delivered and the stats say so', async () => {
+  const delivery = createDelivery({ settings: () => undefined, lingerMs: 5 })
+  delivery.enqueue([
+    { projectId: 'p', receivedAt: new Date().toISOString(), messageId: 'm', type: 'track', event: 'Product Viewed' }
+  ])
+  await delivery.drain()
+  expect(delivery.stats).toMatchObject({ delivered: 0, notConfigured: 1 })
+})
