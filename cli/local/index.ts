@@ -127,8 +127,8 @@ export async function runLocal(values: Record<string, string | boolean | string[
   }
   const url = `http://${host}:${(server.address() as AddressInfo).port}`
   console.log(
-    `local stack ready at ${url}: Personalize (point the AWS SDKs' endpoint here) and Segment's Tracking API (/v1/…, ` +
-      `write keys ${SEGMENT_SOURCES.map((source) => `${source.name}=${source.writeKey}`).join(', ')})`
+    `local stack ready at ${url} (Personalize for the AWS SDKs; Segment's Tracking API at /v1/…, write keys ` +
+      `${SEGMENT_SOURCES.map((source) => `${source.name}=${source.writeKey}`).join(', ')})`
   )
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
