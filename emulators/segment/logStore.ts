@@ -48,31 +48,28 @@ export class LogStore {
     }
   }
 
-  /** Every messageId already stored (to keep deduplicating across restarts), reading whatever can be read. */
-  storedMessageIds(): Set<string> {
-    const ids = new Set<string>()
+  /** Every message already stored, in order (to rebuild dedupe and profiles on a restart); a torn end is skipped. */
+  *stored(): Generator<StoredMessage> {
     const root = path.join(this.dataDir, 'segment-logs')
     let entries: string[] = []
     try {
       entries = readdirSync(root, { recursive: true }) as string[]
     } catch {
-      return ids
+      return
     }
-    for (const entry of entries.filter((name) => name.endsWith('.gz'))) {
-      // A torn last member (a kill mid-write) is skipped: finishFlush keeps what inflated before it.
+    for (const entry of entries.filter((name) => name.endsWith('.gz')).sort()) {
+      // finishFlush keeps what inflated before a member torn by a kill mid-write.
       const text = zlib
         .gunzipSync(readFileSync(path.join(root, entry)), { finishFlush: zlib.constants.Z_SYNC_FLUSH })
         .toString()
       for (const line of text.split('\n')) {
         try {
-          const { messageId } = JSON.parse(line) as { messageId?: string }
-          if (messageId) ids.add(messageId)
+          yield JSON.parse(line) as StoredMessage
         } catch {
           // the torn end of a member
         }
       }
     }
-    return ids
   }
 
   close(): void {

@@ -3,6 +3,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { LogStore, type StoredMessage } from './logStore'
+import { Profiles } from './profiles'
 import {
   BATCH_PATHS,
   BadRequest,
@@ -37,6 +38,8 @@ export interface SegmentEmulatorOptions {
   sources: SegmentSource[]
   /** Reject unknown write keys with 401 instead of accepting and dropping their data. */
   strict?: boolean
+  /** The Profile API's access token (default PROFILE_TOKEN). */
+  profileToken?: string
   /** Called with each request's stored messages, after they are durable (delivery to destinations hooks in here). */
   onStored?: (messages: StoredMessage[]) => void
 }
@@ -53,7 +56,13 @@ const MIN_WRITE_KEY = 8
 
 export function createSegmentEmulator(options: SegmentEmulatorOptions) {
   const store = options.dataDir ? new LogStore(options.dataDir) : undefined
-  const seen = store?.storedMessageIds() ?? new Set<string>()
+  const seen = new Set<string>()
+  const profiles = new Profiles()
+  // A restart picks up where it stopped: the stored messages' ids (dedupe) and identifies (profiles).
+  for (const message of store?.stored() ?? []) {
+    seen.add(message.messageId)
+    profiles.apply(message)
+  }
   const sources = new Map(options.sources.map((source) => [source.writeKey, source]))
   const stats: SegmentStats = { stored: 0, duplicates: 0, dropped: {} }
   const memory: StoredMessage[] = []
@@ -90,6 +99,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
       }
       seen.add(record.messageId)
       kept.push(record)
+      profiles.apply(record)
     }
     // Durable before the answer: a kill after this loses nothing that was acknowledged.
     if (kept.length > 0) {
@@ -107,6 +117,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
+    if (profiles.answer(req, res, options.profileToken)) return
     if (req.method !== 'POST' || !([...CALLS, ...BATCH_PATHS] as string[]).includes(call)) {
       req.resume()
       return answer(404, {
@@ -133,6 +144,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
 
   return {
     stats,
+    profiles,
     /** The request handler, for a server that serves other APIs beside this one (segment-personalize local). */
     listener,
     /** The stored messages (in memory only, without a data dir). */

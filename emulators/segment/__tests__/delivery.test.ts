@@ -10,7 +10,7 @@ import type { Settings } from '../../../destination/generated-types'
 import { credentials, provisionWorkshop, workshopCsv } from '../../personalize/__tests__/fixtures'
 import { createPersonalizeEmulator } from '../../personalize/server'
 import { createDelivery } from '../delivery'
-import { createSegmentEmulator } from '../server'
+import { createSegmentEmulator, ROUND_TRIP_SOURCE } from '../server'
 
 const WEB = { name: 'web', writeKey: 'webWriteKey0123456789', sourceId: 'WEBSOURCE1' }
 
@@ -23,8 +23,16 @@ async function stack() {
   const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
   const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
   const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
+  const segment = createSegmentEmulator({
+    sources: [WEB, ROUND_TRIP_SOURCE],
+    onStored: (messages) => delivery.enqueue(messages)
+  })
+  const segmentUrl = await segment.listen()
   const settings: Settings = {
     region: 'us-west-2',
+    campaignArn,
+    segmentEndpoint: `${segmentUrl}/v1`,
+    segmentWriteKey: ROUND_TRIP_SOURCE.writeKey,
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,
     trackingId: trackingId!,
@@ -32,8 +40,6 @@ async function stack() {
     personalizeRuntimeEndpoint: endpoint
   }
   const delivery = createDelivery({ settings: () => settings, backoffMs: 20, lingerMs: 20 })
-  const segment = createSegmentEmulator({ sources: [WEB], onStored: (messages) => delivery.enqueue(messages) })
-  const segmentUrl = await segment.listen()
   const runtime = new PersonalizeRuntimeClient(config)
   const recommended = async (userId: string) =>
     ((await runtime.send(new GetRecommendationsCommand({ campaignArn, userId, numResults: 5 }))).itemList ?? []).map(
@@ -41,6 +47,7 @@ async function stack() {
     )
   return {
     delivery,
+    segment,
     segmentUrl,
     recommended,
     close: async () => {
@@ -90,3 +97,24 @@ test('without destination settings, nothing is delivered and the stats say so', 
   await delivery.drain()
   expect(delivery.stats).toMatchObject({ delivered: 0, notConfigured: 1 })
 })
+
+test('the round-trip: an identified Order Completed gives the user recommended_products on their profile', async () => {
+  const local = await stack()
+  try {
+    const analytics = new Analytics({ writeKey: WEB.writeKey, host: local.segmentUrl, flushAt: 5 })
+    analytics.track({
+      userId: 'user-3',
+      event: 'Order Completed',
+      properties: { products: [{ product_id: 'shoe-1' }] }
+    })
+    await analytics.closeAndFlush()
+    await local.delivery.drain()
+    // The identify the round-trip sent is stored, delivered (to nothing: the presets skip it) and merged.
+    await local.delivery.drain()
+    const traits = local.segment.profiles.traits('user-3')
+    expect(traits?.recommended_products).toEqual(expect.arrayContaining([expect.stringMatching(/^shoe-/)]))
+    expect(local.delivery.stats.failed).toBe(0)
+  } finally {
+    await local.close()
+  }
+}, 30_000)

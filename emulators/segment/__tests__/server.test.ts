@@ -6,6 +6,7 @@ import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { Analytics } from '@segment/analytics-node'
 import { backfill } from '../../../backfill/backfill'
+import { PROFILE_TOKEN } from '../profiles'
 import { createSegmentEmulator } from '../server'
 
 const WEB = { name: 'web', writeKey: 'webWriteKey0123456789', sourceId: 'WEBSOURCE1' }
@@ -235,4 +236,35 @@ test('messageIds are stored once, also across a restart', async () => {
     expect(segment.stats).toMatchObject({ stored: 0, duplicates: 1 })
   })
   expect(storedLines(dir)).toHaveLength(1)
+})
+
+describe('profiles and the Profile API', () => {
+  const traitsUrl = (url: string, userId: string, query = '') =>
+    `${url}/v1/spaces/local/collections/users/profiles/user_id:${userId}/traits${query}`
+  const auth = (token: string) => ({ authorization: `Basic ${Buffer.from(`${token}:`).toString('base64')}` })
+
+  test('identifies merge into a profile; the Profile API reads it, with include and limit', async () => {
+    const dir = temporary()
+    await withSegment(dir, async (url) => {
+      await post(url, 'identify', { userId: 'u1', traits: { plan: 'free', name: 'Ada' } })
+      await post(url, 'identify', { userId: 'u1', traits: { plan: 'pro', recommended_products: ['p-1', 'p-2'] } })
+      const response = await fetch(traitsUrl(url, 'u1'), { headers: auth(PROFILE_TOKEN) })
+      expect(response.status).toBe(200)
+      expect(await response.json()).toMatchObject({
+        traits: { plan: 'pro', name: 'Ada', recommended_products: ['p-1', 'p-2'] },
+        cursor: { has_more: false, limit: 10 }
+      })
+      const only = await fetch(traitsUrl(url, 'u1', '?include=recommended_products'), { headers: auth(PROFILE_TOKEN) })
+      expect(((await only.json()) as { traits: object }).traits).toEqual({ recommended_products: ['p-1', 'p-2'] })
+      const one = await fetch(traitsUrl(url, 'u1', '?limit=1'), { headers: auth(PROFILE_TOKEN) })
+      expect(await one.json()).toMatchObject({ traits: { plan: 'pro' }, cursor: { has_more: true, limit: 1 } })
+      expect((await fetch(traitsUrl(url, 'u1'), { headers: auth('wrong') })).status).toBe(401)
+      expect((await fetch(traitsUrl(url, 'nobody'), { headers: auth(PROFILE_TOKEN) })).status).toBe(404)
+    })
+    // After a restart, the profile is rebuilt from the stored identifies.
+    await withSegment(dir, async (url) => {
+      const response = await fetch(traitsUrl(url, 'u1'), { headers: auth(PROFILE_TOKEN) })
+      expect(((await response.json()) as { traits: { plan: string } }).traits.plan).toBe('pro')
+    })
+  })
 })
