@@ -159,7 +159,7 @@ describe('local', () => {
     const { port } = server.address() as AddressInfo
     await expect(cli('local', '--port', String(port))).rejects.toMatchObject({
       code: 1,
-      stderr: `Port ${port} is in use: choose another with --port.\n`
+      stderr: `Port ${port} is in use: choose another with --port (or stop what is using it).\n`
     })
     server.close()
   })

@@ -1,11 +1,12 @@
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { createPersonalizeEmulator, type Faults } from '../../emulators/personalize/server'
-import { createDelivery } from '../../emulators/segment/delivery'
-import { createSegmentEmulator, ROUND_TRIP_SOURCE } from '../../emulators/segment/server'
-import type { Settings } from '../../destination/generated-types'
 import { readFileSync, statSync } from 'node:fs'
-import { defaultSource, SOURCE_NAMES } from '../../generators/sources'
+import type { Settings } from '../../destination/generated-types'
+import {
+  LOCAL_SOURCES,
+  LocalStackError,
+  startLocalStack,
+  type LocalStack,
+  type LocalStackOptions
+} from '../../emulators/localStack'
 import { DEFAULT_PORT } from './options'
 export { DEFAULT_PORT, localOptions } from './options'
 
@@ -31,9 +32,6 @@ function settingsFrom(file: string): Settings | undefined {
   return cached.settings
 }
 
-// The generator's sources, with its default write keys: `generate --host <local url>` works as it is.
-const SEGMENT_SOURCES = [...SOURCE_NAMES.map(defaultSource), ROUND_TRIP_SOURCE]
-
 function integer(name: string, value: string | boolean | string[] | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
@@ -50,7 +48,6 @@ function fraction(name: string, value: string | boolean | string[] | undefined):
   return n
 }
 
-/** Starts the local Personalize and keeps it running until the process is stopped. */
 /** `--sigv4-key <id>:<secret>` values as a key table, or undefined (verification off). */
 function sigv4Keys(values: unknown): Record<string, string> | undefined {
   if (!Array.isArray(values) || values.length === 0) return undefined
@@ -64,78 +61,46 @@ function sigv4Keys(values: unknown): Record<string, string> | undefined {
 }
 
 export async function runLocal(values: Record<string, string | boolean | string[] | undefined>): Promise<number> {
-  let port: number
-  let delayMs: number
-  let faults: Faults
-  let keys: Record<string, string> | undefined
+  let options: LocalStackOptions
   try {
-    keys = sigv4Keys(values['sigv4-key'])
-    port = integer('port', values.port, DEFAULT_PORT)
-    delayMs = integer('delay-ms', values['delay-ms'], 1000)
-    faults = {
-      throttle: fraction('fail-throttle', values['fail-throttle']),
-      error: fraction('fail-error', values['fail-error']),
-      delay: fraction('fail-delay', values['fail-delay']),
-      delayMs: integer('fail-delay-ms', values['fail-delay-ms'], 1000),
-      seed: Date.now()
+    options = {
+      keys: sigv4Keys(values['sigv4-key']),
+      port: integer('port', values.port, DEFAULT_PORT),
+      host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+      dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
+      strictWriteKeys: values['strict-write-keys'] === true,
+      delayMs: integer('delay-ms', values['delay-ms'], 1000),
+      faults: {
+        throttle: fraction('fail-throttle', values['fail-throttle']),
+        error: fraction('fail-error', values['fail-error']),
+        delay: fraction('fail-delay', values['fail-delay']),
+        delayMs: integer('fail-delay-ms', values['fail-delay-ms'], 1000),
+        seed: Date.now()
+      }
     }
   } catch (error) {
     console.error((error as Error).message)
     return 2
   }
-  const host = typeof values.host === 'string' ? values.host : '127.0.0.1'
-  const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined
   const destinationFile = typeof values.destination === 'string' ? values.destination : undefined
-  const delivery = createDelivery({ settings: () => (destinationFile ? settingsFrom(destinationFile) : undefined) })
-  let emulator: ReturnType<typeof createPersonalizeEmulator>
-  let segment: ReturnType<typeof createSegmentEmulator>
+  let stack: LocalStack
   try {
-    emulator = createPersonalizeEmulator({ delayMs, faults, dataDir, keys })
-    segment = createSegmentEmulator({
-      dataDir,
-      sources: SEGMENT_SOURCES,
-      strict: values['strict-write-keys'] === true,
-      onStored: (messages) => delivery.enqueue(messages)
+    stack = await startLocalStack({
+      ...options,
+      settings: () => (destinationFile ? settingsFrom(destinationFile) : undefined)
     })
   } catch (error) {
-    console.error(`Cannot use --data-dir ${dataDir ?? ''}: ${(error as Error).message}`)
+    if (!(error instanceof LocalStackError)) throw error
+    console.error(error.message)
     return 1
   }
-  // One port for both: Segment's Tracking API is /v1/…, everything else is Personalize's.
-  const server = http.createServer((req, res) => {
-    if (req.url === '/_local/stats') {
-      // What the local Segment stored and dropped, and what delivery sent, retried and finally failed.
-      res.writeHead(200, { 'content-type': 'application/json' })
-      return res.end(JSON.stringify({ segment: segment.stats, delivery: delivery.stats }, null, 2))
-    }
-    if (req.url?.startsWith('/v1/')) return segment.listener(req, res)
-    emulator.listener(req, res)
-  })
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, resolve)
-    })
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    console.error(
-      code === 'EADDRINUSE'
-        ? `Port ${port} is in use: choose another with --port.`
-        : `Could not listen on ${host}:${port}: ${(error as Error).message}`
-    )
-    return 1
-  }
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`
   console.log(
-    `local stack ready at ${url} (Personalize for the AWS SDKs; Segment's Tracking API at /v1/…, write keys ` +
-      `${SEGMENT_SOURCES.map((source) => `${source.name}=${source.writeKey}`).join(', ')})`
+    `local stack ready at ${stack.url} (Personalize for the AWS SDKs; Segment's Tracking API at /v1/…, write keys ` +
+      `${LOCAL_SOURCES.map((source) => `${source.name}=${source.writeKey}`).join(', ')})`
   )
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve())
   })
-  server.closeAllConnections()
-  await new Promise((resolve) => server.close(resolve))
-  await segment.close()
-  await emulator.close()
+  await stack.close()
   return 0
 }

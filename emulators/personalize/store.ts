@@ -125,9 +125,17 @@ export class Store {
    */
   readonly eventIndex = new Map<string, number[]>()
 
+  private readonly eventIds = new Set<string>()
+
   record(datasetGroupArn: string, events: RecordedEvent[]): void {
     const list = this.events.get(datasetGroupArn) ?? []
     for (const event of events) {
+      // Personalize ignores later events that reuse an eventId (API_UBS_Event.html): a re-delivery adds nothing.
+      if (event.eventId !== undefined) {
+        const key = `${datasetGroupArn}\u0000${event.eventId}`
+        if (this.eventIds.has(key)) continue
+        this.eventIds.add(key)
+      }
       const key = `${datasetGroupArn}\u0000${event.userId ?? `session\u0000${event.sessionId}`}`
       const positions = this.eventIndex.get(key)
       if (positions) positions.push(list.length)

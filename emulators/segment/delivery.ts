@@ -1,11 +1,38 @@
 // Delivery through the destination, as Segment delivers to an Actions destination: the real definition run by the
 // framework (Destination.onBatch), each preset a subscription, messages batched, retryable failures retried with
 // backoff, and what finally fails kept where it can be seen.
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '../../destination'
 import type { Settings } from '../../destination/generated-types'
 import { ACTION_CAN_ACT, presets, type ActionName } from '../../destination/presets'
 import type { StoredMessage } from './logStore'
+
+/** A subscription, as Segment's UI shows one: a trigger (FQL), an action and its field mappings. */
+export interface Subscription {
+  name: string
+  subscribe: string
+  partnerAction: ActionName
+  mapping: JSONObject
+  enabled: boolean
+}
+
+/** The destination's presets, as the subscriptions a new Segment destination starts with. */
+export const defaultSubscriptions = (): Subscription[] =>
+  presets.flatMap((preset) =>
+    preset.type === 'automatic'
+      ? [
+          {
+            name: preset.name ?? preset.partnerAction,
+            subscribe: preset.subscribe,
+            partnerAction: preset.partnerAction as ActionName,
+            mapping: preset.mapping as JSONObject,
+            enabled: true
+          }
+        ]
+      : []
+  )
 
 export interface DeliveryOptions {
   /** The destination's settings, or undefined while it is not configured (messages are then not delivered). */
@@ -16,6 +43,11 @@ export interface DeliveryOptions {
   /** Attempts per message for retryable failures, and the first backoff (doubled each time). */
   attempts?: number
   backoffMs?: number
+  /** The active subscriptions (default: the presets). */
+  subscriptions?: () => Subscription[]
+  /** Where what was delivered (or finally failed, or predates the destination's settings) is recorded, so that a
+   *  restart delivers what was stored but not yet delivered, and nothing twice. In memory only without it. */
+  dataDir?: string
 }
 
 export interface DeliveryFailure {
@@ -39,60 +71,114 @@ export interface DeliveryStats {
 const retryable = (status: number) => [408, 423, 429].includes(status) || (status >= 500 && status !== 501)
 const NOT_SUBSCRIBED = 'does not match the subscription'
 
+/**
+ * The delivery log: the ids of messages whose delivery is over (delivered, finally failed, or stored while the
+ * destination had no settings), appended and fsynced after each batch, and the final failures in full. A kill
+ * between a batch's delivery and its line re-delivers that batch on restart; Personalize ignores the repeated
+ * eventIds (the destination sends the messageId as eventId).
+ */
+class DeliveryLog {
+  readonly done = new Set<string>()
+  private readonly fd: number
+  private readonly failedFile: string
+  /** False when the log was just created: what was already stored predates the destination. */
+  readonly existed: boolean
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true })
+    const file = path.join(dir, 'done.ids')
+    this.failedFile = path.join(dir, 'failed.ndjson')
+    this.existed = existsSync(file)
+    if (this.existed) for (const id of readFileSync(file, 'utf8').split('\n')) if (id) this.done.add(id)
+    this.fd = openSync(file, 'a')
+  }
+
+  record(ids: string[], failures: DeliveryFailure[]): void {
+    if (failures.length > 0)
+      appendFileSync(this.failedFile, failures.map((failure) => `${JSON.stringify(failure)}\n`).join(''))
+    const fresh = ids.filter((id) => !this.done.has(id))
+    if (fresh.length === 0) return
+    for (const id of fresh) this.done.add(id)
+    appendFileSync(this.fd, `${fresh.join('\n')}\n`)
+    fsyncSync(this.fd)
+  }
+
+  close(): void {
+    closeSync(this.fd)
+  }
+}
+
 export function createDelivery(options: DeliveryOptions) {
   const destination = new Destination(definition)
   const stats: DeliveryStats = { delivered: 0, retried: 0, failed: 0, failures: [], notConfigured: 0 }
+  const log = options.dataDir ? new DeliveryLog(options.dataDir) : undefined
   const queue: StoredMessage[] = []
+  const predating: string[] = []
   let timer: NodeJS.Timeout | undefined
   let running = Promise.resolve()
   const batchSize = options.batchSize ?? 100
+  const subscriptions = options.subscriptions ?? defaultSubscriptions
 
-  async function deliverBatch(messages: StoredMessage[], attempt: number): Promise<void> {
-    const settings = options.settings()
-    if (!settings) {
-      stats.notConfigured += messages.length
-      return
-    }
+  /** Delivers a batch to every subscription it matches; returns the messages to retry and the final failures. */
+  async function attempt(messages: StoredMessage[], settings: Settings, last: boolean) {
     const events = messages as unknown as SegmentEvent[]
     const again = new Set<number>()
-    // Per message: sent by every preset that matched it, failed for good by one, or to be retried.
+    const failures: DeliveryFailure[] = []
+    // Per message: sent by every subscription that matched it, failed for good by one, or to be retried.
     const outcome = new Array<'sent' | 'failed' | undefined>(messages.length)
-    for (const preset of presets) {
-      if (preset.type !== 'automatic' || !ACTION_CAN_ACT[preset.partnerAction as ActionName](settings)) continue
-      const subscription = {
-        subscribe: preset.subscribe,
-        partnerAction: preset.partnerAction,
-        mapping: preset.mapping as JSONObject
-      }
-      const [result] = await destination.onBatch(events, { ...settings, subscription })
+    for (const { name, subscribe, partnerAction, mapping, enabled } of subscriptions()) {
+      if (!enabled || !ACTION_CAN_ACT[partnerAction](settings)) continue
+      const [result] = await destination.onBatch(events, {
+        ...settings,
+        subscription: { subscribe, partnerAction, mapping }
+      })
       result?.multistatus?.forEach((status, i) => {
         if ('errormessage' in status && status.errormessage.includes(NOT_SUBSCRIBED)) return
         if (status.status < 300) {
           outcome[i] ??= 'sent'
-          return
-        }
-        if (retryable(status.status) && attempt < (options.attempts ?? 4)) again.add(i)
-        else {
+        } else if (retryable(status.status) && !last) {
+          again.add(i)
+        } else {
           outcome[i] = 'failed'
-          stats.failed++
-          stats.failures.push({
+          failures.push({
             messageId: String(messages[i]!.messageId),
             event: String(messages[i]!.event ?? messages[i]!.type),
-            preset: preset.name ?? preset.partnerAction,
+            preset: name,
             status: status.status,
             message: 'errormessage' in status ? status.errormessage : ''
           })
-          if (stats.failures.length > 100) stats.failures.shift()
         }
       })
     }
-    stats.delivered += outcome.filter((result, i) => result === 'sent' && !again.has(i)).length
+    const delivered = outcome.filter((result, i) => result === 'sent' && !again.has(i)).length
+    return { again, failures, delivered }
+  }
+
+  async function deliverBatch(messages: StoredMessage[], tries: number): Promise<void> {
+    const settings = options.settings()
+    if (!settings) {
+      stats.notConfigured += messages.length
+      log?.record(
+        messages.map((message) => message.messageId),
+        []
+      )
+      return
+    }
+    const { again, failures, delivered } = await attempt(messages, settings, tries >= (options.attempts ?? 4))
+    stats.delivered += delivered
+    stats.failed += failures.length
+    stats.failures.push(...failures)
+    stats.failures.splice(0, Math.max(0, stats.failures.length - 100))
+    log?.record(
+      messages.filter((_, i) => !again.has(i)).map((message) => message.messageId),
+      failures
+    )
     if (again.size > 0) {
       stats.retried += again.size
-      await new Promise((resolve) => setTimeout(resolve, (options.backoffMs ?? 500) * 2 ** (attempt - 1)))
+      await new Promise((resolve) => setTimeout(resolve, (options.backoffMs ?? 500) * 2 ** (tries - 1)))
       await deliverBatch(
         messages.filter((_, i) => again.has(i)),
-        attempt + 1
+        tries + 1
       )
     }
   }
@@ -106,19 +192,41 @@ export function createDelivery(options: DeliveryOptions) {
     }
   }
 
+  function enqueue(messages: StoredMessage[]): void {
+    queue.push(...messages)
+    if (queue.length >= batchSize) flush()
+    else timer ??= setTimeout(flush, options.lingerMs ?? 200)
+  }
+
   return {
     stats,
-    /** Queues stored messages for delivery. */
-    enqueue(messages: StoredMessage[]): void {
-      queue.push(...messages)
-      if (queue.length >= batchSize) flush()
-      else timer ??= setTimeout(flush, options.lingerMs ?? 200)
+    enqueue,
+    /**
+     * Takes a message stored before a restart (call restored() after the last): queued again when its delivery was
+     * not over. When the delivery log is new, every stored message predates the destination (as in Segment, a
+     * destination gets the events that arrive after it is connected) and is only recorded.
+     */
+    restore(message: StoredMessage): void {
+      if (!log) return
+      if (log.existed) {
+        if (!log.done.has(message.messageId)) enqueue([message])
+        return
+      }
+      predating.push(message.messageId)
+      if (predating.length >= 10_000) log.record(predating.splice(0), [])
+    },
+    restored(): void {
+      log?.record(predating.splice(0), [])
     },
     /** Resolves once everything queued so far is delivered (or has finally failed). */
     async drain(): Promise<void> {
       if (timer) clearTimeout(timer)
       flush()
       await running
+    },
+    async close(): Promise<void> {
+      await this.drain()
+      log?.close()
     }
   }
 }

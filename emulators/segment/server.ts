@@ -42,6 +42,8 @@ export interface SegmentEmulatorOptions {
   profileToken?: string
   /** Called with each request's stored messages, after they are durable (delivery to destinations hooks in here). */
   onStored?: (messages: StoredMessage[]) => void
+  /** Called with each message found in the data dir at start, in order (a restart resumes delivery from them). */
+  onRestored?: (message: StoredMessage) => void
 }
 
 export interface SegmentStats {
@@ -62,6 +64,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
   for (const message of store?.stored() ?? []) {
     seen.add(message.messageId)
     profiles.apply(message)
+    options.onRestored?.(message)
   }
   const sources = new Map(options.sources.map((source) => [source.writeKey, source]))
   const stats: SegmentStats = { stored: 0, duplicates: 0, dropped: {} }
