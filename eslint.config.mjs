@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bin/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bin/**', '.segment-personalize/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -23,5 +23,6 @@ export default tseslint.config(
     files: ['**/__tests__/**', 'test/**'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' }
   },
-  { files: ['eslint.config.mjs', 'bin/**'], ...tseslint.configs.disableTypeChecked }
+  // Pages' plain browser scripts (no build step) are outside the TypeScript project.
+  { files: ['eslint.config.mjs', 'bin/**', 'emulators/*/public/**'], ...tseslint.configs.disableTypeChecked }
 )

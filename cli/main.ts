@@ -2,19 +2,21 @@
 // segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder, loaded
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { ConfigError, readConfigFile, withConfig, type Values } from '../common/config'
 import { apiOptions, apiUsage } from './api/options'
 import { backfillOptions, backfillUsage } from './backfill/options'
 import { exampleOptions } from './example/options'
 import { functionsOptions, functionsUsage } from './functions/options'
 import { generateOptions, generateUsage } from './generate/options'
 import { DEFAULT_PORT, localOptions } from './local/options'
+import { startOptions, startUsage } from './start/options'
 import { provisionOptions, provisionUsage, teardownOptions, teardownUsage } from './provision/options'
 
 interface Command {
   summary: string
   usage: string
   options: NonNullable<ParseArgsConfig['options']>
-  run: (values: Record<string, string | boolean | string[] | undefined>, positionals: string[]) => Promise<number>
+  run: (values: Values, positionals: string[]) => Promise<number>
   /** Takes positional arguments (a sub-command). */
   positionals?: boolean
 }
@@ -71,6 +73,12 @@ Options:
     usage: provisionUsage,
     options: provisionOptions,
     run: async (values) => (await import('./provision')).runProvision(values)
+  },
+  start: {
+    summary: 'The whole pipeline offline (npm start): history, local stack, backfill, training, a live day, explorer',
+    usage: startUsage,
+    options: startOptions,
+    run: async (values) => (await import('./start')).runStart(values)
   },
   teardown: {
     summary: 'Delete what provision created under a name',
@@ -133,12 +141,12 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`Unknown command '${name}'.\n\n${usage()}`)
     return 2
   }
-  let values: Record<string, string | boolean | string[] | undefined>
+  let values: Values
   let positionals: string[]
   try {
     ;({ values, positionals } = parseArgs({
       args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      options: { ...command.options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: command.positionals ?? false
     }))
@@ -147,8 +155,17 @@ export async function main(argv: string[]): Promise<number> {
     return 2
   }
   if (values.help) {
-    console.log(command.usage)
+    console.log(
+      `${command.usage}\n\nEvery command also takes --config <file>: settings from a file (docs/configuration.md).`
+    )
     return 0
+  }
+  try {
+    values = withConfig(name, values, readConfigFile(typeof values.config === 'string' ? values.config : undefined))
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    return 2
   }
   return command.run(values, positionals)
 }

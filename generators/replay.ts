@@ -17,6 +17,8 @@ export interface ReplayOptions extends ModelOptions {
   rate?: number
   /** Stops a live stream early (Ctrl-C). */
   signal?: AbortSignal
+  /** With rate: the live day's messages already sent by an earlier stream, to go on from (npm start resumes). */
+  resumeAt?: number
 }
 
 export interface Progress {
@@ -72,9 +74,10 @@ async function stream(
 ): Promise<void> {
   const rate = options.rate!
   const start = Date.now()
-  let sent = 0
+  const first = Math.min(options.resumeAt ?? 0, messages.length)
+  let sent = first
   while (sent < messages.length && !options.signal?.aborted) {
-    const due = Math.min(messages.length, Math.floor(((Date.now() - start) / 1000) * rate) + 1)
+    const due = Math.min(messages.length, first + Math.floor(((Date.now() - start) / 1000) * rate) + 1)
     if (due > sent) {
       const batch = messages.slice(sent, due)
       const now = Date.now()
@@ -84,7 +87,7 @@ async function stream(
       progress.events = sent
       onProgress(progress)
     } else {
-      await sleep(Math.max(1, ((sent + 1) / rate) * 1000 - (Date.now() - start)), undefined, {
+      await sleep(Math.max(1, ((sent - first + 1) / rate) * 1000 - (Date.now() - start)), undefined, {
         signal: options.signal
       }).catch(() => undefined)
     }

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
 import type { Settings } from '../../destination/generated-types'
 import {
   LOCAL_SOURCES,
@@ -82,7 +83,11 @@ export async function runLocal(values: Record<string, string | boolean | string[
     console.error((error as Error).message)
     return 2
   }
-  const destinationFile = typeof values.destination === 'string' ? values.destination : undefined
+  // Without --destination, the settings npm start (segment-personalize start) keeps in the data dir.
+  const destinationFile =
+    typeof values.destination === 'string'
+      ? values.destination
+      : options.dataDir && path.join(options.dataDir, 'destination.json')
   let stack: LocalStack
   try {
     stack = await startLocalStack({

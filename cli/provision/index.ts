@@ -2,7 +2,7 @@ import { PersonalizeClient } from '@aws-sdk/client-personalize'
 import { S3Client } from '@aws-sdk/client-s3'
 import { provision, ProvisionError } from '../../provision/provision'
 import { teardown } from '../../provision/teardown'
-import { ROUND_TRIP_SOURCE } from '../../emulators/segment/server'
+import { destinationSettings } from '../../provision/settings'
 import { provisionUsage, teardownUsage } from './options'
 
 import { text } from '../values'
@@ -48,25 +48,7 @@ export async function runProvision(values: Values): Promise<number> {
       pollMs: endpoint ? 200 : 15_000,
       onProgress: (line) => console.error(line)
     })
-    const settings = {
-      region,
-      trackingId: result.trackingId,
-      campaignArn: result.campaignArn,
-      usersDatasetArn: result.datasetArns.Users,
-      itemsDatasetArn: result.datasetArns.Items,
-      // The local stack takes any credentials; the destination still needs some to sign with.
-      ...(endpoint
-        ? {
-            personalizeEventsEndpoint: endpoint,
-            personalizeRuntimeEndpoint: endpoint,
-            accessKeyId: 'local',
-            secretAccessKey: 'local',
-            // The round-trip's identifies go back into the local stack's Segment.
-            segmentEndpoint: `${endpoint}/v1`,
-            segmentWriteKey: ROUND_TRIP_SOURCE.writeKey
-          }
-        : {})
-    }
+    const settings = destinationSettings(result, region, endpoint)
     if (values.json) console.log(JSON.stringify(settings, null, 2))
     else {
       console.log('\nDestination settings for Segment (Amazon Personalize (Actions), or the Destination Function):')

@@ -43,6 +43,16 @@ test('a live stream stops when asked (Ctrl-C), with what was sent flushed', asyn
   expect(summary).toBe(`${sent} messages to stdout`)
 })
 
+test('a live stream resumed at n goes on with the day’s messages from the n-th, as a restarted demo does', async () => {
+  const whole = memory()
+  const options = { ...testOptions({ usersPerDay: 3 }), from: FROM - 5, to: FROM, rate: 2000 }
+  await replay(options, streamSink(whole.stream), () => undefined)
+  const rest = memory()
+  await replay({ ...options, resumeAt: 10 }, streamSink(rest.stream), () => undefined)
+  const ids = (lines: Array<{ messageId: string }>) => lines.map((line) => line.messageId)
+  expect(ids(rest.lines())).toEqual(ids(whole.lines()).slice(10))
+})
+
 test('the progress line: days, events, events/s', () => {
   const line = describeProgress({ days: 30, daysDone: 12, events: 345_678, startedAt: 0 }, 2000)
   expect(line).toBe(`${'█'.repeat(12)}${'░'.repeat(18)} 12/30 days · 345,678 events · 172,839 events/s`)
