@@ -10,6 +10,7 @@ const config: Config = {
     '<rootDir>/backfill',
     '<rootDir>/provision',
     '<rootDir>/api',
+    '<rootDir>/common',
     '<rootDir>/cli',
     '<rootDir>/test',
     '<rootDir>/scripts'

@@ -2,7 +2,7 @@
 // segment-personalize: one command line for the whole pipeline. Each sub-command lives in its own folder, loaded
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { ConfigError, readConfigFile, withConfig, type Values } from '../common/config'
+import { ConfigError, describeConfig, readConfigFile, withConfig, type Values } from '../common/config'
 import { apiOptions, apiUsage } from './api/options'
 import { backfillOptions, backfillUsage } from './backfill/options'
 import { exampleOptions } from './example/options'
@@ -33,6 +33,19 @@ const COMMANDS: Record<string, Command> = {
     usage: backfillUsage,
     options: backfillOptions,
     run: async (values) => (await import('./backfill')).runBackfill(values)
+  },
+  config: {
+    summary: 'Show the settings every command shares, and where each comes from (environment, config file)',
+    usage: `segment-personalize config [--config <file>]
+
+Prints each shared setting (endpoints, keys, the data dir), its value and where it comes from. A command's flag
+wins over the environment variable, which wins over the config file (--config <file>, else
+$SEGMENT_PERSONALIZE_CONFIG, else ./segment-personalize.json). See docs/configuration.md.`,
+    options: {},
+    run: async (values) => {
+      console.log(describeConfig(readConfigFile(typeof values.config === 'string' ? values.config : undefined)))
+      return Promise.resolve(0)
+    }
   },
   example: {
     summary: 'Send sample Segment events through the destination and print what Personalize receives',

@@ -15,6 +15,8 @@ export interface Setting {
   env?: string
   /** The flag it fills, by command. */
   flags: Record<string, string>
+  /** Flags that, when given, mean the setting does not apply (generate --out writes files: no Segment host). */
+  unless?: string[]
   description: string
 }
 
@@ -62,6 +64,7 @@ export const SETTINGS: Setting[] = [
     key: 'segmentHost',
     env: 'SEGMENT_HOST',
     flags: { generate: 'host' },
+    unless: ['out', 'stdout'],
     description:
       "Segment's Tracking API: https://api.segment.io, https://events.eu1.segmentapis.com, or the local stack"
   },
@@ -140,10 +143,21 @@ export function withConfig(
   const filled = { ...values }
   for (const setting of SETTINGS) {
     const flag = setting.flags[command]
-    if (!flag || filled[flag] !== undefined) continue
+    if (!flag || filled[flag] !== undefined || setting.unless?.some((other) => filled[other] !== undefined)) continue
     const fromEnv = setting.env ? env[setting.env] : undefined
     if (fromEnv) filled[flag] = setting.key === 'writeKeys' ? fromEnv.split(',') : fromEnv
     else if (file[setting.key] !== undefined) filled[flag] = asFlag(file[setting.key], setting.key)
   }
   return filled
+}
+
+/** Each setting's value and where it comes from (environment or file), for `segment-personalize config`. */
+export function describeConfig(file: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string {
+  const width = Math.max(...SETTINGS.map((setting) => setting.key.length))
+  return SETTINGS.map((setting) => {
+    const fromEnv = setting.env ? env[setting.env] : undefined
+    const value = fromEnv ?? (file[setting.key] === undefined ? undefined : JSON.stringify(file[setting.key]))
+    const source = fromEnv ? `from ${setting.env}` : value !== undefined ? 'from the config file' : 'not set'
+    return `${setting.key.padEnd(width)}  ${value ?? '-'}  (${source}; ${setting.env ?? 'no variable'})\n${' '.repeat(width + 2)}${setting.description}`
+  }).join('\n')
 }

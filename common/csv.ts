@@ -22,3 +22,8 @@ export function csvFields(line: string): string[] {
   fields.push(field)
   return fields
 }
+
+/** A CSV line from fields, quoted as RFC 4180 asks when a field holds a comma, a quote or a line break. */
+export function csvRow(fields: string[]): string {
+  return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(',')
+}
