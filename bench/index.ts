@@ -5,6 +5,7 @@ import { benchDestination } from './destination'
 import { benchEmulator } from './emulator'
 import { benchFunctions } from './functions'
 import { benchGenerator } from './generator'
+import { benchLocal } from './local'
 import { benchRoundTrip } from './roundtrip'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -13,7 +14,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   emulator: benchEmulator,
   generator: benchGenerator,
   functions: benchFunctions,
-  backfill: benchBackfill
+  backfill: benchBackfill,
+  local: benchLocal
 }
 
 async function main(): Promise<void> {

@@ -1,11 +1,16 @@
 // The local stack: the local Personalize, the local Segment (Tracking API, Profile API, durable logs), delivery of
-// what Segment stores through the Actions destination, and the explorer, all on one port. `segment-personalize
-// local` and `npm start` run it; tests and benchmarks start it in-process.
+// what Segment stores through the Actions destination, the explorer, and the mappings view with its event tester,
+// all on one port. `segment-personalize local` and `npm start` run it; tests and benchmarks start it in-process.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { Settings } from '../destination/generated-types'
 import { defaultSource, SOURCE_NAMES } from '../generators/sources'
+import { loadCatalogue } from '../api/catalogue'
+import { createExplorer } from './explorer/api'
+import { createMappingsRoutes } from './mappings/routes'
+import { createSubscriptionStore } from './mappings/subscriptions'
+import { createTester } from './mappings/tester'
 import { createPersonalizeEmulator, type Faults } from './personalize/server'
 import { createDelivery, type Subscription } from './segment/delivery'
 import type { StoredMessage } from './segment/logStore'
@@ -22,8 +27,10 @@ export interface LocalStackOptions {
   dataDir?: string
   /** The destination's settings, or undefined while it is not configured. */
   settings?: () => Settings | undefined
-  /** The active subscriptions (default: the destination's presets). */
+  /** The subscriptions delivery starts from and the mappings view resets to (default: the destination's presets). */
   subscriptions?: () => Subscription[]
+  /** Where the mappings view saves edited subscriptions (default: <dataDir>/subscriptions.json; in memory without). */
+  subscriptionsFile?: string
   strictWriteKeys?: boolean
   profileToken?: string
   /** The local Personalize: SigV4 keys to verify, time to ACTIVE, injected faults. */
@@ -35,27 +42,70 @@ export interface LocalStackOptions {
   backoffMs?: number
   /** Sees every message the local Segment holds: those found at start, then each new one once it is durable. */
   observe?: (message: StoredMessage) => void
-  /** Serves other paths before the stack's own (the explorer); returns false to pass. */
+  /** Serves other paths before the stack's own; returns false to pass. */
   extra?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean
+  /** The backfill's items.csv (or a JSON catalogue): names, categories and prices for the explorer's items. */
+  catalogueFile?: string
 }
 
 export class LocalStackError extends Error {
   override name = 'LocalStackError'
 }
 
+async function catalogueFrom(file: string) {
+  try {
+    return await loadCatalogue(file)
+  } catch (error) {
+    throw new LocalStackError(`Cannot read the catalogue ${file}: ${(error as Error).message}`)
+  }
+}
+
+function subscriptionStoreOf(options: LocalStackOptions) {
+  const file = options.subscriptionsFile ?? (options.dataDir && path.join(options.dataDir, 'subscriptions.json'))
+  try {
+    return createSubscriptionStore({ file, defaults: options.subscriptions })
+  } catch (error) {
+    throw new LocalStackError((error as Error).message)
+  }
+}
+
+/** Makes a part that keeps its state in the data dir; a data dir that cannot be used is a LocalStackError. */
+function dataDirUse<T>(dataDir: string | undefined, make: () => T): T {
+  try {
+    return make()
+  } catch (error) {
+    throw new LocalStackError(`Cannot use the data dir ${dataDir ?? ''}: ${(error as Error).message}`)
+  }
+}
+
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>
 
 export async function startLocalStack(options: LocalStackOptions = {}) {
   const { dataDir } = options
-  const delivery = createDelivery({
-    settings: options.settings ?? (() => undefined),
-    subscriptions: options.subscriptions,
-    dataDir: dataDir && path.join(dataDir, 'delivery'),
-    lingerMs: options.lingerMs,
-    backoffMs: options.backoffMs
-  })
+  const catalogue = options.catalogueFile ? await catalogueFrom(options.catalogueFile) : undefined
+  const subscriptionStore = subscriptionStoreOf(options)
+  // Delivery reads the store's subscriptions for each batch: an edit saved in the mappings view applies at once.
+  const delivery = dataDirUse(dataDir, () =>
+    createDelivery({
+      settings: options.settings ?? (() => undefined),
+      subscriptions: subscriptionStore.list,
+      dataDir: dataDir && path.join(dataDir, 'delivery'),
+      lingerMs: options.lingerMs,
+      backoffMs: options.backoffMs
+    })
+  )
   let personalize: ReturnType<typeof createPersonalizeEmulator>
   let segment: ReturnType<typeof createSegmentEmulator>
+  // Profiles are read when the page asks, never while the local Segment restores its messages.
+  // A person is their userId, or for a visitor never identified, their anonymousId.
+  const explorer = createExplorer({
+    traitsOf: (id) => segment.profiles.traits(id) ?? segment.profiles.traitsOf('anonymous_id', id),
+    catalogue
+  })
+  const observe = (message: StoredMessage) => {
+    explorer.observe(message)
+    options.observe?.(message)
+  }
   try {
     personalize = createPersonalizeEmulator({
       delayMs: options.delayMs,
@@ -69,11 +119,11 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       strict: options.strictWriteKeys,
       profileToken: options.profileToken,
       onRestored: (message) => {
-        options.observe?.(message)
+        observe(message)
         delivery.restore(message)
       },
       onStored: (messages) => {
-        if (options.observe) for (const message of messages) options.observe(message)
+        for (const message of messages) observe(message)
         delivery.enqueue(messages)
       }
     })
@@ -81,6 +131,13 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   } catch (error) {
     throw new LocalStackError(`Cannot use the data dir ${dataDir ?? ''}: ${(error as Error).message}`)
   }
+  // The event tester runs the destination without sending; its GetRecommendations are answered by this Personalize.
+  const tester = createTester({
+    settings: options.settings ?? (() => undefined),
+    subscriptions: subscriptionStore.list,
+    localPersonalize: () => url
+  })
+  const mappings = createMappingsRoutes({ store: subscriptionStore, tester })
   const server = http.createServer((req, res) => {
     if (req.url === '/_local/stats') {
       // What the local Segment stored and dropped, and what delivery sent, retried and finally failed.
@@ -88,6 +145,15 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       return res.end(JSON.stringify(stats(), null, 2))
     }
     if (options.extra?.(req, res)) return
+    // The mappings view: /mappings, /_local/mappings…, /_local/test, /_local/samples.
+    if (mappings(req, res)) return
+    // The explorer: GET / and its assets, /_local/users…, /_local/catalogue, /_local/live.
+    if (explorer.answer(req, res)) return
+    if (req.url?.startsWith('/_local/')) {
+      req.resume()
+      res.writeHead(404, { 'content-type': 'application/json' })
+      return res.end(JSON.stringify({ error: 'not_found', message: `No such local path: ${req.url}` }))
+    }
     // Segment's Tracking and Profile APIs are /v1/…; everything else is Personalize's.
     if (req.url?.startsWith('/v1/')) return segment.listener(req, res)
     personalize.listener(req, res)
@@ -121,11 +187,15 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     personalize,
     segment,
     delivery,
+    subscriptions: subscriptionStore,
+    tester,
     stats,
     async close(): Promise<void> {
       // Delivery first, while the server still takes the round-trip's identifies (which are then delivered too).
       await delivery.drain()
       await delivery.drain()
+      await tester.close()
+      explorer.close()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
       await segment.close()

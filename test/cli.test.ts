@@ -2,6 +2,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { execFile, spawn } from 'node:child_process'
 import { CreateDatasetGroupCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
@@ -162,6 +164,15 @@ describe('local', () => {
       stderr: `Port ${port} is in use: choose another with --port (or stop what is using it).\n`
     })
     server.close()
+  })
+
+  test('a data dir that cannot be used is a clear error', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cli-local-')), 'a-file')
+    writeFileSync(file, '')
+    await expect(cli('local', '--port', '0', '--data-dir', path.join(file, 'data'))).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^Cannot use the data dir .*a-file\/data: ENOTDIR/)
+    })
   })
 
   test('a bad --port is refused', async () => {

@@ -65,9 +65,12 @@ function recommendedUsers(dataDir: string): string[] {
 }
 
 async function traits(url: string, userId: string) {
-  const response = await fetch(`${url}/v1/spaces/demo/collections/users/profiles/user_id:${userId}/traits?include=recommended_products`, {
-    headers: { authorization: `Basic ${Buffer.from(`${PROFILE_TOKEN}:`).toString('base64')}` }
-  })
+  const response = await fetch(
+    `${url}/v1/spaces/demo/collections/users/profiles/user_id:${userId}/traits?include=recommended_products`,
+    {
+      headers: { authorization: `Basic ${Buffer.from(`${PROFILE_TOKEN}:`).toString('base64')}` }
+    }
+  )
   expect(response.status).toBe(200)
   return ((await response.json()) as { traits: Record<string, unknown> }).traits
 }

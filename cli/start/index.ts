@@ -99,7 +99,9 @@ function liveCounters(stack: () => LocalStack | undefined) {
   const observe = (message: StoredMessage) => {
     if (!stack() || message.projectId !== ROUND_TRIP_SOURCE.sourceId || message.type !== 'identify') return
     counts.recommendations++
-    counts.profiles.add(String(message.userId))
+    counts.profiles.add(
+      typeof message.userId === 'string' ? message.userId : `anonymous:${String(message.anonymousId)}`
+    )
   }
   const recorded = () => {
     let total = 0

@@ -1,10 +1,11 @@
 // The control plane (awsJson1_1, `X-Amz-Target: AmazonPersonalize.<Op>`): creating and deleting dataset groups,
 // schemas, datasets, event trackers, solutions, campaigns and filters (imports and training are in training.ts,
-// Describe* and List* in resources.ts).
+// exports in exports.ts, Describe* and List* in resources.ts).
 import { AwsError, ERRORS } from './protocol'
 import { CONTROL_SHAPES } from './shapes'
 import { parseFilter } from './filters'
 import { trainingOperations } from './training'
+import { exportOperations } from './exports'
 import { create, notFound, readOperations, remove, where, type Operation } from './resources'
 
 export type ControlOperation = keyof typeof CONTROL_SHAPES
@@ -16,7 +17,7 @@ const DATASET_TYPES: Record<string, { suffix: string; fields: string[] }> = {
 }
 
 /** Avro record fields, or why the schema is not one Personalize accepts. */
-function avroFields(schema: string): string[] | string {
+export function avroFields(schema: string): string[] | string {
   let parsed: unknown
   try {
     parsed = JSON.parse(schema)
@@ -39,7 +40,7 @@ function avroFields(schema: string): string[] | string {
 
 /** Every control-plane operation the emulator serves, by name (a test checks each has a shape and vice versa). */
 export function controlOperations(s3Root: string): Record<string, Operation> {
-  return { ...readOperations(), ...WRITES, ...trainingOperations(s3Root) }
+  return { ...readOperations(), ...WRITES, ...trainingOperations(s3Root), ...exportOperations(s3Root) }
 }
 
 const WRITES: Record<string, Operation> = {

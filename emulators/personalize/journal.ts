@@ -1,12 +1,11 @@
-// Durability under --data-dir: every operation that changes state is appended to a journal, and fsynced, before it
-// is acknowledged; a restart replays the journal with the original times and ids, which rebuilds the same
-// resources, recorded data and trained models. Imported CSVs are copied into the data dir first, so a replay reads
+// Durability under --data-dir: every operation that changes state is appended to a journal, and fsynced (with group
+// commit, ../groupCommit.ts) before it is acknowledged; a restart replays the journal with the original times and ids,
+// which rebuilds the same resources, recorded data and trained models. Imported CSVs are copied into the data dir first, so a replay reads
 // what the import read. A line cut short by a crash was never acknowledged and is skipped.
 import {
   closeSync,
   copyFileSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -14,6 +13,7 @@ import {
   writeSync
 } from 'node:fs'
 import path from 'node:path'
+import { GroupCommit } from '../groupCommit'
 import type { Store } from './store'
 import { localPath } from './training'
 
@@ -28,6 +28,7 @@ export const MUTATING = /^(Create|Delete|Put)/
 
 export class Journal {
   private readonly fd: number
+  private readonly commit: GroupCommit
   readonly file: string
 
   constructor(readonly dataDir: string) {
@@ -40,6 +41,7 @@ export class Journal {
         truncateSync(this.file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)))
     }
     this.fd = openSync(this.file, 'a')
+    this.commit = new GroupCommit(this.fd)
   }
 
   /** The entries written so far, in order; a torn last line is dropped. */
@@ -58,9 +60,10 @@ export class Journal {
     return entries
   }
 
-  append(entry: Entry): void {
+  /** Writes the entry at once (entries stay in the order of the operations); resolves once it is on disk. */
+  append(entry: Entry): Promise<void> {
     writeSync(this.fd, `${JSON.stringify(entry)}\n`)
-    fsyncSync(this.fd)
+    return this.commit.sync()
   }
 
   /** An import's input with its CSV copied into the data dir, so the journal never depends on the original file. */
@@ -78,7 +81,9 @@ export class Journal {
     }
   }
 
-  close(): void {
+  /** Waits for the fsync under way, then closes the file. */
+  async close(): Promise<void> {
+    await this.commit.sync().catch(() => undefined)
     closeSync(this.fd)
   }
 }

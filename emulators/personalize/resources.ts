@@ -57,6 +57,13 @@ const READABLE: Readable[] = [
     filter: where('datasetArn'),
     nameKey: 'jobName'
   },
+  {
+    kind: 'dataset-export-job',
+    one: 'datasetExportJob',
+    many: 'datasetExportJobs',
+    filter: where('datasetArn'),
+    nameKey: 'jobName'
+  },
   { kind: 'solution', one: 'solution', many: 'solutions', filter: where('datasetGroupArn') },
   { kind: 'solution-version', one: 'solutionVersion', many: 'solutionVersions', filter: where('solutionArn') },
   {

@@ -93,7 +93,8 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     replay(store, Journal.read(options.dataDir), (op, input) => all[op]?.(store, input))
   }
 
-  /** Runs an operation at one instant, and journals it (fsynced) before it is acknowledged when it changed state. */
+  /** Runs an operation at one instant, and journals it when it changed state: `durable` resolves once the journal
+   *  entry is fsynced, and the answer waits for it. */
   const execute = (routed: Routed, input: Record<string, unknown>) => {
     const at = Date.now()
     const stored = journal && routed.op === 'CreateDatasetImportJob' ? journal.keepImport(input, s3Root) : input
@@ -101,10 +102,11 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     store.ids = []
     try {
       const result = routed.run(store, stored)
-      if (journal && !(result instanceof AwsError) && MUTATING.test(routed.op)) {
-        journal.append({ op: routed.op, input: stored, at, ids: store.ids })
-      }
-      return result
+      const durable =
+        journal && !(result instanceof AwsError) && MUTATING.test(routed.op)
+          ? journal.append({ op: routed.op, input: stored, at, ids: store.ids })
+          : undefined
+      return { result, durable }
     } finally {
       store.now = Date.now
     }
@@ -148,7 +150,8 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     if (checked.serialization) return sendError(res, protocol, ERRORS.serialization(checked.serialization))
     if (checked.violations.length > 0)
       return sendError(res, protocol, ERRORS.invalidInput(validationMessage(checked.violations)))
-    const result = execute(routed, input)
+    const { result, durable } = execute(routed, input)
+    await durable
     if (result instanceof AwsError) return sendError(res, protocol, result)
     sendResult(res, protocol, protocol === 'restJson1' && Object.keys(result).length === 0 ? undefined : result)
   }
@@ -170,8 +173,7 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
       new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => {
-          journal?.close()
-          resolve()
+          void (journal?.close() ?? Promise.resolve()).finally(resolve)
         })
       })
   }

@@ -112,6 +112,7 @@ export const SHAPES = {
 // [a-zA-Z0-9][a-zA-Z0-9\-_]*; ARNs ≤ 256; an Avro schema ≤ 20000 characters.
 const name: Shape = { type: 'string', min: 1, max: 63, pattern: /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/, required: true }
 const requiredArn = arn(true)
+const ROLE_ARN = /^arn:([a-z\d-]+):iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/
 const listInput: Structure = {
   type: 'structure',
   members: { nextToken: string(0, 1500), maxResults: { type: 'integer', min: 1, max: 100 } }
@@ -169,6 +170,33 @@ export const CONTROL_SHAPES = {
   },
   DescribeDatasetImportJob: { type: 'structure', members: { datasetImportJobArn: requiredArn } },
   ListDatasetImportJobs: { type: 'structure', members: { ...listInput.members, datasetArn: arn() } },
+  // https://docs.aws.amazon.com/personalize/latest/dg/API_CreateDatasetExportJob.html. The output path takes what an
+  // import's data location takes (s3://, file:// or a path: see exports.ts), so it has no pattern here.
+  CreateDatasetExportJob: {
+    type: 'structure',
+    members: {
+      jobName: name,
+      datasetArn: requiredArn,
+      ingestionMode: { type: 'string', pattern: /^(BULK|PUT|ALL)$/ },
+      roleArn: { type: 'string', max: 256, pattern: ROLE_ARN, required: true },
+      jobOutput: {
+        type: 'structure',
+        required: true,
+        members: {
+          s3DataDestination: {
+            type: 'structure',
+            required: true,
+            members: {
+              path: { type: 'string', max: 256, required: true },
+              kmsKeyArn: { type: 'string', pattern: /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/ }
+            }
+          }
+        }
+      }
+    }
+  },
+  DescribeDatasetExportJob: { type: 'structure', members: { datasetExportJobArn: requiredArn } },
+  ListDatasetExportJobs: { type: 'structure', members: { ...listInput.members, datasetArn: arn() } },
   CreateSolution: {
     type: 'structure',
     members: {

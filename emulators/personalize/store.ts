@@ -14,6 +14,7 @@ export type Kind =
   | 'dataset'
   | 'event-tracker'
   | 'dataset-import-job'
+  | 'dataset-export-job'
   | 'solution'
   | 'solution-version'
   | 'campaign'

@@ -3,9 +3,10 @@
 // request's messages are appended as one gzip member (readers, DuckDB included, read concatenated members as one
 // stream) and fsynced before the request is acknowledged: a kill loses nothing that was acknowledged, and at worst
 // leaves a torn last member that nothing acknowledged.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
+import { GroupCommit } from '../groupCommit'
 
 const DAY_MS = 86_400_000
 // A new file every hour of the day, as Segment's S3 copies come in hourly batches.
@@ -19,7 +20,7 @@ export interface StoredMessage {
 }
 
 export class LogStore {
-  private readonly open = new Map<string, number>()
+  private readonly open = new Map<string, { fd: number; commit: GroupCommit }>()
 
   constructor(private readonly dataDir: string) {}
 
@@ -29,23 +30,28 @@ export class LogStore {
     return path.join(this.dataDir, 'segment-logs', sourceId, String(day), `${hour}.gz`)
   }
 
-  /** Appends and fsyncs; returns once the messages are on disk. */
-  append(messages: StoredMessage[]): void {
+  /** Appends (at once, in order) and fsyncs (with other requests' appends); resolves once the messages are on disk. */
+  append(messages: StoredMessage[]): Promise<void> {
     const groups = new Map<string, StoredMessage[]>()
     for (const message of messages) {
       const file = this.fileFor(message.projectId, Date.parse(message.receivedAt))
-      groups.set(file, [...(groups.get(file) ?? []), message])
+      const group = groups.get(file)
+      if (group) group.push(message)
+      else groups.set(file, [message])
     }
+    const synced: Array<Promise<void>> = []
     for (const [file, group] of groups) {
-      let fd = this.open.get(file)
-      if (fd === undefined) {
+      let log = this.open.get(file)
+      if (log === undefined) {
         mkdirSync(path.dirname(file), { recursive: true })
-        fd = openSync(file, 'a')
-        this.open.set(file, fd)
+        const fd = openSync(file, 'a')
+        log = { fd, commit: new GroupCommit(fd) }
+        this.open.set(file, log)
       }
-      writeSync(fd, zlib.gzipSync(group.map((message) => `${JSON.stringify(message)}\n`).join('')))
-      fsyncSync(fd)
+      writeSync(log.fd, zlib.gzipSync(group.map((message) => `${JSON.stringify(message)}\n`).join('')))
+      synced.push(log.commit.sync())
     }
+    return Promise.all(synced).then(() => undefined)
   }
 
   /** Every message already stored, in order (to rebuild dedupe and profiles on a restart); a torn end is skipped. */
@@ -72,8 +78,16 @@ export class LogStore {
     }
   }
 
-  close(): void {
-    for (const fd of this.open.values()) closeSync(fd)
+  /** Resolves once everything appended so far is on disk. */
+  async synced(): Promise<void> {
+    await Promise.all([...this.open.values()].map((log) => log.commit.sync()))
+  }
+
+  /** Waits for the fsyncs under way, then closes the files. */
+  async close(): Promise<void> {
+    const logs = [...this.open.values()]
     this.open.clear()
+    await Promise.allSettled(logs.map((log) => log.commit.sync()))
+    for (const log of logs) closeSync(log.fd)
   }
 }

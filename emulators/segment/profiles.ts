@@ -1,30 +1,57 @@
 // Profiles, as Segment's Profiles (Unify) builds them from identify calls, and the Profile API's read of a user's
-// traits: GET /v1/spaces/<space>/collections/users/profiles/user_id:<id>/traits, Basic auth with an access token.
-// https://segment.com/docs/unify/profile-api/
+// traits: GET /v1/spaces/<space>/collections/users/profiles/<external id>/traits, Basic auth with an access token.
+// A profile is found by user_id:<id> or anonymous_id:<id>; a message carrying both merges the visitor's anonymous
+// profile into the user's, as identity resolution does.
+// https://segment.com/docs/unify/profile-api/ https://segment.com/docs/unify/identity-resolution/
 import type http from 'node:http'
 
 /** The local stack's Profile API access token (Segment's are created per space). */
 export const PROFILE_TOKEN = 'local-profile-api-token'
 
-const TRAITS_PATH = /^\/v1\/spaces\/([^/]+)\/collections\/users\/profiles\/user_id:([^/]+)\/traits$/
+const TRAITS_PATH = /^\/v1\/spaces\/([^/]+)\/collections\/users\/profiles\/(user_id|anonymous_id):([^/]+)\/traits$/
 const LIMIT = { default: 10, max: 200 }
 
 export class Profiles {
   private readonly users = new Map<string, Record<string, unknown>>()
+  /** Anonymous visitors' traits (an identify without a userId), until a message links them to a user. */
+  private readonly anonymous = new Map<string, Record<string, unknown>>()
+  /** anonymousId → the userId it was seen with. */
+  private readonly linked = new Map<string, string>()
 
-  /** Merges an identify's traits into its user's profile (later values win, as in Segment). */
+  /** Takes a stored message: links its anonymousId to its userId, and merges an identify's traits (later win). */
   apply(message: Record<string, unknown>): void {
-    const { type, userId, traits } = message
-    if (type !== 'identify' || typeof userId !== 'string' || traits === null || typeof traits !== 'object') return
-    this.users.set(userId, { ...this.users.get(userId), ...(traits as Record<string, unknown>) })
+    const { type, userId, anonymousId, traits } = message
+    const user = typeof userId === 'string' && userId !== '' ? userId : undefined
+    const visitor = typeof anonymousId === 'string' && anonymousId !== '' ? anonymousId : undefined
+    if (user && visitor && !this.linked.has(visitor)) {
+      this.linked.set(visitor, user)
+      const earlier = this.anonymous.get(visitor)
+      if (earlier) {
+        this.users.set(user, { ...earlier, ...this.users.get(user) })
+        this.anonymous.delete(visitor)
+      }
+    }
+    if (type !== 'identify' || traits === null || typeof traits !== 'object') return
+    const owner = user ?? (visitor && this.linked.get(visitor))
+    const [map, key] = owner ? [this.users, owner] : [this.anonymous, visitor]
+    if (key === undefined) return
+    map.set(key, { ...map.get(key), ...(traits as Record<string, unknown>) })
   }
 
+  /** A user's traits. */
   traits(userId: string): Record<string, unknown> | undefined {
     return this.users.get(userId)
   }
 
+  /** The traits of the profile an external id finds (user_id or anonymous_id). */
+  traitsOf(kind: 'user_id' | 'anonymous_id', id: string): Record<string, unknown> | undefined {
+    if (kind === 'user_id') return this.users.get(id)
+    const user = this.linked.get(id)
+    return user === undefined ? this.anonymous.get(id) : this.users.get(user)
+  }
+
   get size(): number {
-    return this.users.size
+    return this.users.size + this.anonymous.size
   }
 
   /** Answers a Profile API request, or returns false when the path is not one. */
@@ -43,7 +70,7 @@ export class Profiles {
       })
       return true
     }
-    const traits = this.users.get(decodeURIComponent(match[2]!))
+    const traits = this.traitsOf(match[2] as 'user_id' | 'anonymous_id', decodeURIComponent(match[3]!))
     if (!traits) {
       send(404, { errors: [{ message: 'Resource not found', type: 'not_found' }] })
       return true

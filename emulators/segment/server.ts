@@ -71,7 +71,11 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
   const memory: StoredMessage[] = []
   const drop = (reason: string, count = 1) => (stats.dropped[reason] = (stats.dropped[reason] ?? 0) + count)
 
-  function accept(call: string, raw: string, authorization: string | undefined): { status: number; body: object } {
+  async function accept(
+    call: string,
+    raw: string,
+    authorization: string | undefined
+  ): Promise<{ status: number; body: object }> {
     const { body, messages } = messagesOf(call, raw)
     const writeKey = writeKeyOf(authorization, body)
     if (writeKey.length < MIN_WRITE_KEY)
@@ -89,6 +93,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
     }
     const receivedAt = Date.now()
     const kept: StoredMessage[] = []
+    let duplicates = 0
     for (const message of messages) {
       const reason = rejection(message)
       if (reason) {
@@ -98,6 +103,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
       const record = stored(message, body.sentAt, receivedAt, source.sourceId, writeKey) as StoredMessage
       if (seen.has(record.messageId)) {
         stats.duplicates++
+        duplicates++
         continue
       }
       seen.add(record.messageId)
@@ -106,10 +112,20 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
     }
     // Durable before the answer: a kill after this loses nothing that was acknowledged.
     if (kept.length > 0) {
-      if (store) store.append(kept)
-      else memory.push(...kept)
+      if (store) {
+        try {
+          await store.append(kept)
+        } catch (error) {
+          // Not acknowledged: the client's retry must not be taken for a duplicate.
+          for (const record of kept) seen.delete(record.messageId)
+          throw error
+        }
+      } else memory.push(...kept)
       stats.stored += kept.length
       options.onStored?.(kept)
+    } else if (duplicates > 0) {
+      // The first copy may still be on its way to disk: acknowledge the repeat only once it is there.
+      await store?.synced()
     }
     return { status: 200, body: { success: true } }
   }
@@ -132,15 +148,15 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      try {
-        const { status, body } = accept(call, Buffer.concat(chunks).toString(), req.headers.authorization)
-        answer(status, body)
-      } catch (error) {
-        if (error instanceof BadRequest)
-          return answer(400, { success: false, code: error.code, message: error.message })
-        // Storage failed (a full disk, …): not acknowledged, so the client retries.
-        answer(500, { success: false, code: 'storage_failed', message: (error as Error).message })
-      }
+      accept(call, Buffer.concat(chunks).toString(), req.headers.authorization).then(
+        ({ status, body }) => answer(status, body),
+        (error: unknown) => {
+          if (error instanceof BadRequest)
+            return answer(400, { success: false, code: error.code, message: error.message })
+          // Storage failed (a full disk, …): not acknowledged, so the client retries.
+          answer(500, { success: false, code: 'storage_failed', message: (error as Error).message })
+        }
+      )
     })
   }
   const server = http.createServer(listener)
@@ -159,10 +175,10 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
       })
       return `http://${host}:${(server.address() as AddressInfo).port}`
     },
-    close(): Promise<void> {
-      store?.close()
-      if (!server.listening) return Promise.resolve()
-      return new Promise((resolve) => server.close(() => resolve()))
+    async close(): Promise<void> {
+      await store?.close()
+      if (!server.listening) return
+      await new Promise((resolve) => server.close(resolve))
     }
   }
 }

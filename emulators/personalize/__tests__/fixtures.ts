@@ -1,18 +1,23 @@
 // Shared by the emulator's tests (and the Functions build's): the local credentials, the workshop's Interactions schema
-// (exercise2/event_schema.avsc), a CSV with two tastes and the workshop's provisioning through the real SDK.
-import { writeFileSync } from 'node:fs'
+// (exercise2/event_schema.avsc), a CSV with two tastes, the workshop's provisioning through the real SDK, and reading
+// a dataset back with a dataset export job.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
   CreateDatasetCommand,
+  CreateDatasetExportJobCommand,
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
   CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
+  DescribeDatasetExportJobCommand,
   DescribeDatasetImportJobCommand,
   DescribeSolutionVersionCommand,
+  type IngestionMode,
   type PersonalizeClient
 } from '@aws-sdk/client-personalize'
+import { csvFields } from '../../../common/csv'
 export const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }
 
 export const INTERACTIONS_SCHEMA = JSON.stringify({
@@ -84,4 +89,58 @@ export async function provisionWorkshop(
     solutionVersionArn: solutionVersionArn!,
     solutionVersion: solutionVersion!
   }
+}
+
+/** A role Personalize accepts for an export (the pattern wants a 12-digit account). */
+export const EXPORT_ROLE_ARN = 'arn:aws:iam::123456789012:role/PersonalizeExport'
+
+/** The rows of an export's CSV part files (<folder>/<jobName>/part-*.csv), as objects keyed by the header. */
+export function readExport(folder: string, jobName: string): Array<Record<string, string>> {
+  const dir = path.join(folder, jobName)
+  return readdirSync(dir)
+    .filter((file) => /^part-\d+\.csv$/.test(file))
+    .sort()
+    .flatMap((file) => {
+      const [header, ...lines] = readFileSync(path.join(dir, file), 'utf8').split('\n').filter(Boolean)
+      const columns = csvFields(header!)
+      return lines.map((line) => {
+        const fields = csvFields(line)
+        return Object.fromEntries(columns.map((column, i) => [column, fields[i] ?? '']))
+      })
+    })
+}
+
+/**
+ * What Personalize holds in a dataset, read as a user of the AWS SDK reads it: a dataset export job into `folder`,
+ * Describe polled until it is ACTIVE (or failed, which throws with the reason), then its CSV files.
+ */
+export async function exportDataset(
+  control: PersonalizeClient,
+  datasetArn: string,
+  folder: string,
+  ingestionMode: IngestionMode = 'PUT',
+  deadlineMs = 20_000
+): Promise<Array<Record<string, string>>> {
+  const jobName = `export-${Date.now()}-${Math.floor(Math.random() * 1e6)}`
+  const { datasetExportJobArn } = await control.send(
+    new CreateDatasetExportJobCommand({
+      jobName,
+      datasetArn,
+      ingestionMode,
+      roleArn: EXPORT_ROLE_ARN,
+      jobOutput: { s3DataDestination: { path: `file://${folder}/` } }
+    })
+  )
+  const deadline = Date.now() + deadlineMs
+  for (;;) {
+    const { datasetExportJob } = await control.send(new DescribeDatasetExportJobCommand({ datasetExportJobArn }))
+    if (datasetExportJob?.status === 'ACTIVE') return readExport(folder, jobName)
+    if (datasetExportJob?.status === 'CREATE FAILED' || Date.now() > deadline)
+      throw new ExportFailed(`${jobName} is ${datasetExportJob?.status}: ${datasetExportJob?.failureReason ?? ''}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+export class ExportFailed extends Error {
+  override name = 'ExportFailed'
 }

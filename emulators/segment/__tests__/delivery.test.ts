@@ -75,7 +75,7 @@ test('events sent with analytics-node reach Personalize through the destinationâ
     analytics.track({ anonymousId: 'anon-42', event: 'Product Viewed', messageId: 'no-id', properties: {} })
     await analytics.closeAndFlush()
     await local.delivery.drain()
-    expect(local.delivery.stats).toMatchObject({ delivered: 3, failed: 1, retried: 0 })
+    expect(local.delivery.stats).toMatchObject({ delivered: 3, failed: 1, retried: 0, pending: 0 })
     expect(local.delivery.stats.failures[0]).toMatchObject({
       messageId: 'no-id',
       status: 400,
@@ -94,8 +94,32 @@ test('without destination settings, nothing is delivered and the stats say so', 
   delivery.enqueue([
     { projectId: 'p', receivedAt: new Date().toISOString(), messageId: 'm', type: 'track', event: 'Product Viewed' }
   ])
+  expect(delivery.stats.pending).toBe(1)
   await delivery.drain()
-  expect(delivery.stats).toMatchObject({ delivered: 0, notConfigured: 1 })
+  expect(delivery.stats).toMatchObject({ delivered: 0, notConfigured: 1, pending: 0 })
+})
+
+test('a batch whose delivery throws is retried, then kept as failures, not dropped', async () => {
+  const settings = { region: 'us-west-2', trackingId: 't' } as Settings
+  const delivery = createDelivery({
+    settings: () => settings,
+    subscriptions: () => {
+      throw new TypeError('a broken subscription')
+    },
+    attempts: 2,
+    backoffMs: 1,
+    lingerMs: 1
+  })
+  delivery.enqueue([
+    { projectId: 'p', receivedAt: new Date().toISOString(), messageId: 'm-1', type: 'track', event: 'Product Viewed' }
+  ])
+  await delivery.drain()
+  expect(delivery.stats).toMatchObject({ delivered: 0, retried: 1, failed: 1, pending: 0 })
+  expect(delivery.stats.failures[0]).toMatchObject({
+    messageId: 'm-1',
+    status: 500,
+    message: expect.stringContaining('a broken subscription')
+  })
 })
 
 test('the round-trip: an identified Order Completed gives the user recommended_products on their profile', async () => {

@@ -267,4 +267,27 @@ describe('profiles and the Profile API', () => {
       expect(((await response.json()) as { traits: { plan: string } }).traits.plan).toBe('pro')
     })
   })
+
+  test('an anonymous visitor has a profile by anonymous_id, merged into the user’s once a message links them', async () => {
+    await withSegment(temporary(), async (url) => {
+      const byAnonymousId = (id: string) =>
+        fetch(`${url}/v1/spaces/local/collections/users/profiles/anonymous_id:${id}/traits`, {
+          headers: auth(PROFILE_TOKEN)
+        })
+      // The round-trip's identify for a visitor who has not signed up carries only the anonymousId.
+      await post(url, 'identify', { anonymousId: 'a-7', traits: { recommended_products: ['p-9'] } })
+      expect(await (await byAnonymousId('a-7')).json()).toMatchObject({ traits: { recommended_products: ['p-9'] } })
+      expect((await fetch(traitsUrl(url, 'u-7'), { headers: auth(PROFILE_TOKEN) })).status).toBe(404)
+      // Signing up links the two: the user's profile has the visitor's traits, and both ids find it.
+      await post(url, 'identify', { userId: 'u-7', anonymousId: 'a-7', traits: { name: 'Grace' } })
+      const user = await (await fetch(traitsUrl(url, 'u-7'), { headers: auth(PROFILE_TOKEN) })).json()
+      expect(user).toMatchObject({ traits: { name: 'Grace', recommended_products: ['p-9'] } })
+      expect(await (await byAnonymousId('a-7')).json()).toMatchObject({ traits: (user as { traits: object }).traits })
+      // Later identifies by the anonymousId alone land on the user's profile.
+      await post(url, 'identify', { anonymousId: 'a-7', traits: { recommended_products: ['p-1'] } })
+      expect(await (await fetch(traitsUrl(url, 'u-7'), { headers: auth(PROFILE_TOKEN) })).json()).toMatchObject({
+        traits: { name: 'Grace', recommended_products: ['p-1'] }
+      })
+    })
+  })
 })
