@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PersonalizeClient } from '@aws-sdk/client-personalize'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../test/browser'
 import { backfill } from '../backfill/backfill'
 import type { Settings } from '../destination/generated-types'
 import type { UserSummary } from '../emulators/explorer/activity'
@@ -97,10 +97,7 @@ async function main(): Promise<void> {
     await stack.delivery.drain()
     console.log(JSON.stringify({ ...stack.stats(), delivery: { ...stack.delivery.stats, failures: undefined } }))
     const userId = await featuredUser(stack)
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage']
-    })
+    const browser = await launchChromium()
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await page.goto(`${stack.url}/#user=${encodeURIComponent(userId)}`)
     await page.locator('#recommended .card').first().waitFor()

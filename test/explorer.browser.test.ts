@@ -2,12 +2,13 @@
 // destination delivers to the local Personalize (provisioned with the AWS SDK) and its round-trip identify writes
 // recommended_products; Chromium (Debian's, driven by playwright-core) finds the user, shows the recommendations by
 // name and category and the recent events, and shows a new event without a reload.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { CreateCampaignCommand, CreateEventTrackerCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
 import { Analytics, type IdentifyParams, type TrackParams } from '@segment/analytics-node'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from './browser'
 import type { Settings } from '../destination/generated-types'
 import { recommendedIds } from '../emulators/explorer/activity'
 import { startLocalStack, type LocalStack } from '../emulators/localStack'
@@ -15,7 +16,6 @@ import { credentials, provisionWorkshop, workshopCsv } from '../emulators/person
 import { ROUND_TRIP_SOURCE } from '../emulators/segment/server'
 import { defaultSource } from '../generators/sources'
 
-const CHROMIUM = '/usr/bin/chromium'
 const WEB = defaultSource('web')
 const USER = 'ada-1'
 const EMAIL = 'ada@example.com'
@@ -103,12 +103,7 @@ const viewed = (k: number) => {
 
 let browser: Browser
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new BrowserTestError(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage']
-  })
+  browser = await launchChromium()
 }, 60_000)
 afterAll(async () => {
   await browser?.close()

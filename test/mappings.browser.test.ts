@@ -5,11 +5,11 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { Analytics } from '@segment/analytics-node'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from './browser'
 import { provisionedStack } from '../emulators/mappings/__tests__/stack'
 import { defaultSource } from '../generators/sources'
 
-const CHROMIUM = '/usr/bin/chromium'
 const WEB = defaultSource('web')
 
 let local: Awaited<ReturnType<typeof provisionedStack>>
@@ -18,10 +18,7 @@ let browser: Browser
 beforeAll(async () => {
   local = await provisionedStack()
   local.configure()
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage']
-  })
+  browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {

@@ -13,7 +13,9 @@ const PUBLIC = path.join(__dirname, 'public')
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/explorer/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/explorer/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' }
+  '/explorer/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  // Also the mappings page's (the same header and page).
+  '/explorer/base.css': { file: 'base.css', type: 'text/css; charset=utf-8' }
 }
 const USER_PATH = /^\/_local\/users\/(.+)$/
 // A client that stops reading (a sleeping laptop) is skipped rather than buffered without bound; the page re-reads
