@@ -1,5 +1,6 @@
 // Shared by the destination's tests: settings, and a nock scope that answers PutEvents and records each call.
 import nock from 'nock'
+import './nockCleanup'
 import type { Settings } from '../destination/generated-types'
 import { clearCredentialCache } from '../destination/personalize/credentials'
 

@@ -1,4 +1,5 @@
 import nock from 'nock'
+import '../../test/nockCleanup'
 import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import definition from '..'
 import { presets } from '../presets'

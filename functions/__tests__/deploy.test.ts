@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import nock from 'nock'
+import '../../test/nockCleanup'
 import { deployFunction, DeployError, PAGE_SIZE, type DeployRequest, type FunctionSetting } from '../deploy'
 
 const API = 'https://api.segmentapis.com'

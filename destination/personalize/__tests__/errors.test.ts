@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import nock from 'nock'
+import '../../../test/nockCleanup'
 import {
   createTestEvent,
   createTestIntegration,

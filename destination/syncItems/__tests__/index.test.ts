@@ -1,4 +1,5 @@
 import nock from 'nock'
+import '../../../test/nockCleanup'
 import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
 import destination from '../..'
 import type { Settings } from '../../generated-types'

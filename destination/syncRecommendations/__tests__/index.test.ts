@@ -1,4 +1,5 @@
 import nock from 'nock'
+import '../../../test/nockCleanup'
 import {
   createTestEvent,
   createTestIntegration,

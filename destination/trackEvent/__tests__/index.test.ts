@@ -1,4 +1,5 @@
 import nock from 'nock'
+import '../../../test/nockCleanup'
 import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { Hash } from '@smithy/hash-node'
