@@ -103,11 +103,13 @@ Options:
     summary: 'Run the local stack: Amazon Personalize for the AWS SDKs and Segment’s Tracking API, on one port',
     usage: `segment-personalize local [--port <port>] [--host <host>] [--data-dir <dir>] [--delay-ms <ms>] [--strict-write-keys]
 
-Serves Personalize's events, runtime and control-plane APIs and Segment's HTTP Tracking API (/v1/track, identify,
-page, screen, group, alias, batch, import) on one port, like LocalStack. Prints a line with "ready" and its URL once
-it listens; stops on Ctrl-C. State is in memory unless --data-dir is given. The Segment sources are the generator's
-(web, ios, android, email) with its default write keys. (In progress: profiles and the explorer page come with the
-local-stack issue.)
+Serves, on one port: Personalize's events, runtime and control-plane APIs (for the AWS SDKs); Segment's Tracking API
+(/v1/track, identify, page, screen, group, alias, batch, import) and Profile API (/v1/spaces/…/traits); delivery of
+what Segment stores through the Actions destination; the explorer page (/) and the mappings view with an event tester
+(/mappings); /_local/stats. Prints a line with "ready" and its URL once it listens; stops on Ctrl-C. State is in
+memory unless --data-dir is given. The Segment sources are the generator's (web, ios, android, email) with its
+default write keys, and personas for the round-trip. npm start (segment-personalize start) runs all of it with data.
+Docs: docs/local-stack.md.
 
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -117,7 +119,9 @@ Options:
                      Segment's messages go to <dir>/segment-logs/<source>/<day>/*.gz, as its S3 destination writes
   --strict-write-keys  answer 401 to unknown write keys (Segment itself accepts them and drops their data)
   --destination <file> deliver Segment's messages through the Actions destination, with the settings in this JSON
-                     file (provision --json writes one; read again when it changes)
+                     file (provision --json writes one; read again when it changes); default: <data dir>/destination.json
+  --catalogue <file> the backfill's items.csv: names, categories and prices for the explorer (it also learns them
+                     from the product events it sees)
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
 
 Fault injection, for reliability tests (fractions of calls, 0 to 1):

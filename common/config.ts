@@ -89,8 +89,8 @@ export const SETTINGS: Setting[] = [
   {
     key: 'catalogue',
     env: 'CATALOGUE_FILE',
-    flags: { api: 'catalogue' },
-    description: "The items CSV (the backfill's items.csv) the recommendations API takes metadata from"
+    flags: { api: 'catalogue', local: 'catalogue' },
+    description: "The items CSV (the backfill's items.csv): metadata for the recommendations API and the explorer"
   }
 ]
 

@@ -70,6 +70,7 @@ export async function runLocal(values: Record<string, string | boolean | string[
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
       strictWriteKeys: values['strict-write-keys'] === true,
+      catalogueFile: typeof values.catalogue === 'string' ? values.catalogue : undefined,
       delayMs: integer('delay-ms', values['delay-ms'], 1000),
       faults: {
         throttle: fraction('fail-throttle', values['fail-throttle']),

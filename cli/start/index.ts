@@ -198,7 +198,9 @@ export async function runStart(values: Values): Promise<number> {
       dataDir,
       delayMs: options.delayMs,
       settings: () => settings,
-      observe: live.observe
+      observe: live.observe,
+      // On a re-run, the backfill's catalogue names the explorer's items from the start.
+      catalogueFile: state.backfilled ? path.join(dataDir, 'backfill', 'items.csv') : undefined
     })
   } catch (error) {
     console.error((error as Error).message)
