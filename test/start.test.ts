@@ -109,6 +109,10 @@ test('npm start: the whole pipeline offline, then profiles carry recommendations
     expect(again.output()).toMatch(/\[1\/5\] history: kept from the last run/)
     expect(again.output()).toMatch(/\[3\/5\] backfill: kept from the last run/)
     expect(again.output()).toMatch(/resources reused/)
+    // The first run streamed the whole live day and stopped cleanly: the second goes on from its end, sending nothing.
+    const sent = /summary: ([\d,]+) events sent/.exec(first.output())![1]!.replace(/,/g, '')
+    expect(again.output()).toMatch(new RegExp(`from message ${sent} `))
+    expect(again.output()).toMatch(/summary: 0 events sent/)
     again.child.kill('SIGTERM')
     expect(await again.exited).toBe(0)
   } finally {

@@ -27,15 +27,16 @@ interface DemoState {
   history?: { from: number; to: number; messages: number }
   backfilled?: boolean
   /** The live day, and how far into it the stream got. */
-  live?: { day: number; sent: number }
+  live?: { day: number; sent: number; flushed?: boolean }
 }
 
 const STATE_FILE = 'demo-state.json'
 const NAME = 'segment-personalize-demo'
 const REGION = 'us-west-2'
-// A resumed live day starts this many messages before where the last run recorded it was: those in flight when it
-// stopped may not have been acknowledged, and Segment drops the ones it already has (same messageIds).
-const RESUME_OVERLAP = 1000
+// A live day stopped by a crash (not by Ctrl-C, which flushes) resumes this many seconds of messages before where it
+// was last recorded: those in flight may not have been acknowledged, and Segment drops the ones it already has (same
+// messageIds).
+const RESUME_OVERLAP_S = 10
 
 export class DemoError extends Error {
   override name = 'DemoError'
@@ -249,7 +250,9 @@ export async function runStart(values: Values): Promise<number> {
     )
 
     // 5. Live: today's clickstream through the local Segment and the destination.
-    const resumeAt = state.live?.day === today ? Math.max(0, state.live.sent - RESUME_OVERLAP) : 0
+    const { live: last } = state
+    const overlap = last?.flushed ? 0 : RESUME_OVERLAP_S * options.rate
+    const resumeAt = last?.day === today ? Math.max(0, last.sent - overlap) : 0
     step(
       5,
       `live: streaming ${formatDay(today)} at ${options.rate} events/s${resumeAt > 0 ? ` from message ${resumeAt}` : ''}` +
@@ -268,7 +271,7 @@ export async function runStart(values: Values): Promise<number> {
     } finally {
       clearInterval(ticker)
     }
-    state.live = { day: today, sent: resumeAt + live.counts.sent }
+    state.live = { day: today, sent: resumeAt + live.counts.sent, flushed: true }
     saveState(dataDir, state)
     await stack.delivery.drain()
     console.log(`summary: ${live.line()}`)
