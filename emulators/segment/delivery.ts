@@ -41,7 +41,7 @@ export interface DeliveryOptions {
   /** Messages per onBatch call, and how long a partial batch waits. */
   batchSize?: number
   lingerMs?: number
-  /** Batches delivered at once (default 4), each user's messages always in order. */
+  /** Batches delivered at once (default 16: a batch mostly waits on HTTP calls and fsyncs), each user's messages always in order. */
   lanes?: number
   /** Attempts per message for retryable failures, and the first backoff (doubled each time). */
   attempts?: number
@@ -143,7 +143,7 @@ export function createDelivery(options: DeliveryOptions) {
   let timer: NodeJS.Timeout | undefined
   // Batches are delivered in `lanes` chains side by side; a user's messages always take the same lane, one batch
   // after the other, so that each user's events still reach Personalize in the order Segment stored them.
-  const lanes: Lane[] = Array.from({ length: options.lanes ?? 4 }, () => ({ queue: [], running: Promise.resolve() }))
+  const lanes: Lane[] = Array.from({ length: options.lanes ?? 16 }, () => ({ queue: [], running: Promise.resolve() }))
   const batchSize = options.batchSize ?? 100
   const subscriptions = options.subscriptions ?? defaultSubscriptions
 
