@@ -13,12 +13,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { CreateCampaignCommand, CreateEventTrackerCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
+import { PersonalizeClient } from '@aws-sdk/client-personalize'
 import { Analytics } from '@segment/analytics-node'
 import type { Settings } from '../destination/generated-types'
-import { credentials, provisionWorkshop, workshopCsv } from '../emulators/personalize/__tests__/fixtures'
+import { credentials, provisionWorkshopCampaign } from '../emulators/personalize/__tests__/fixtures'
+import { localSettings } from '../test/localProcess'
 import { PROFILE_TOKEN } from '../emulators/segment/profiles'
-import { ROUND_TRIP_SOURCE } from '../emulators/segment/server'
 import { defaultSource } from '../generators/sources'
 
 const ROOT = path.join(__dirname, '..')
@@ -76,20 +76,8 @@ async function startStack(dataDir: string, destinationFile: string): Promise<{ c
 /** The workshop's dataset group, trained, with a campaign and an event tracker; the destination's settings for it. */
 async function provision(url: string, dir: string): Promise<Settings> {
   const control = new PersonalizeClient({ region: 'us-west-2', endpoint: url, credentials, maxAttempts: 1 })
-  const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
-  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
-  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
-  return {
-    region: 'us-west-2',
-    campaignArn,
-    segmentEndpoint: `${url}/v1`,
-    segmentWriteKey: ROUND_TRIP_SOURCE.writeKey,
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-    trackingId: trackingId!,
-    personalizeEventsEndpoint: url,
-    personalizeRuntimeEndpoint: url
-  }
+  const { campaignArn, trackingId } = await provisionWorkshopCampaign(control, dir)
+  return localSettings(url, trackingId, { campaignArn })
 }
 
 async function stackStats(url: string): Promise<StackStats> {

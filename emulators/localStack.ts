@@ -7,6 +7,7 @@ import path from 'node:path'
 import type { Settings } from '../destination/generated-types'
 import { defaultSource, SOURCE_NAMES } from '../generators/sources'
 import { loadCatalogue } from '../api/catalogue'
+import { sendJson } from './http'
 import { createExplorer } from './explorer/api'
 import { createMappingsRoutes } from './mappings/routes'
 import { createSubscriptionStore } from './mappings/subscriptions'
@@ -141,8 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const server = http.createServer((req, res) => {
     if (req.url === '/_local/stats') {
       // What the local Segment stored and dropped, and what delivery sent, retried and finally failed.
-      res.writeHead(200, { 'content-type': 'application/json' })
-      return res.end(JSON.stringify(stats(), null, 2))
+      return sendJson(res, 200, stats(), {}, 2)
     }
     if (options.extra?.(req, res)) return
     // The mappings view: /mappings, /_local/mappings…, /_local/test, /_local/samples.
@@ -151,8 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     if (explorer.answer(req, res)) return
     if (req.url?.startsWith('/_local/')) {
       req.resume()
-      res.writeHead(404, { 'content-type': 'application/json' })
-      return res.end(JSON.stringify({ error: 'not_found', message: `No such local path: ${req.url}` }))
+      return sendJson(res, 404, { error: 'not_found', message: `No such local path: ${req.url}` })
     }
     // Segment's Tracking and Profile APIs are /v1/…; everything else is Personalize's.
     if (req.url?.startsWith('/v1/')) return segment.listener(req, res)

@@ -11,13 +11,13 @@ import { backfill } from '../backfill/backfill'
 import type { Settings } from '../destination/generated-types'
 import type { UserSummary } from '../emulators/explorer/activity'
 import { startLocalStack, type LocalStack } from '../emulators/localStack'
-import { ROUND_TRIP_SOURCE } from '../emulators/segment/server'
 import { parseDay } from '../generators/calendar'
 import { DEFAULTS } from '../generators/model'
 import { replay, type ReplayOptions } from '../generators/replay'
 import { trackingApiSink } from '../generators/sinks/trackingApi'
 import { defaultSource, SOURCE_NAMES } from '../generators/sources'
 import { provision } from '../provision/provision'
+import { destinationSettings } from '../provision/settings'
 
 const OUT = path.join(__dirname, '..', 'docs', 'explorer.png')
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
@@ -57,22 +57,13 @@ async function provisioned(stack: LocalStack, dataDir: string): Promise<Settings
   const csv = path.join(dataDir, 'csv')
   const report = await backfill({ input: dataDir, out: csv })
   console.log(`backfill: ${report.interactions} interactions, ${report.users} users, ${report.items} items`)
-  const { campaignArn, trackingId } = await provision({
+  const provisioned = await provision({
     name: 'shop',
     csv: { Interactions: path.join(csv, 'interactions.csv') },
     personalize: new PersonalizeClient({ region: 'us-west-2', endpoint: stack.url, credentials: CREDENTIALS }),
     pollMs: 20
   })
-  return {
-    region: 'us-west-2',
-    trackingId,
-    campaignArn,
-    personalizeEventsEndpoint: stack.url,
-    personalizeRuntimeEndpoint: stack.url,
-    ...CREDENTIALS,
-    segmentEndpoint: `${stack.url}/v1`,
-    segmentWriteKey: ROUND_TRIP_SOURCE.writeKey
-  }
+  return destinationSettings(provisioned, 'us-west-2', stack.url)
 }
 
 /** The busiest identified user the round-trip gave recommendations, found through the explorer's own API. */

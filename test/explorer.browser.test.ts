@@ -5,16 +5,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CreateCampaignCommand, CreateEventTrackerCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
 import { Analytics, type IdentifyParams, type TrackParams } from '@segment/analytics-node'
 import type { Browser } from 'playwright-core'
-import { launchChromium } from './browser'
-import type { Settings } from '../destination/generated-types'
+import { provisionedStack } from '../emulators/__tests__/provisionedStack'
 import { recommendedIds } from '../emulators/explorer/activity'
-import { startLocalStack, type LocalStack } from '../emulators/localStack'
-import { credentials, provisionWorkshop, workshopCsv } from '../emulators/personalize/__tests__/fixtures'
-import { ROUND_TRIP_SOURCE } from '../emulators/segment/server'
+import type { LocalStack } from '../emulators/localStack'
 import { defaultSource } from '../generators/sources'
+import { launchChromium } from './browser'
 
 const WEB = defaultSource('web')
 const USER = 'ada-1'
@@ -45,9 +42,9 @@ async function until<T>(what: string, check: () => T | undefined, timeoutMs = 30
   }
 }
 
-async function provisionedStack(): Promise<LocalStack> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'explorer-'))
-  const catalogueFile = path.join(dir, 'items.csv')
+/** A provisioned stack whose destination has the round-trip, and the catalogue as the backfill's items.csv names it. */
+async function explorerStack(): Promise<LocalStack> {
+  const catalogueFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'explorer-')), 'items.csv')
   writeFileSync(
     catalogueFile,
     [
@@ -55,31 +52,9 @@ async function provisionedStack(): Promise<LocalStack> {
       ...ITEMS.map((item) => `${item.id},${item.name},${item.category},${item.price}`)
     ].join('\n')
   )
-  // The destination is configured once the campaign and tracker exist, as `provision --json` does for `local`.
-  const destination: { settings?: Settings } = {}
-  const stack = await startLocalStack({
-    delayMs: 0,
-    lingerMs: 20,
-    backoffMs: 20,
-    catalogueFile,
-    settings: () => destination.settings
-  })
-  const control = new PersonalizeClient({ region: 'us-west-2', endpoint: stack.url, credentials, maxAttempts: 1 })
-  const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
-  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
-  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
-  destination.settings = {
-    region: 'us-west-2',
-    campaignArn,
-    segmentEndpoint: `${stack.url}/v1`,
-    segmentWriteKey: ROUND_TRIP_SOURCE.writeKey,
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-    trackingId: trackingId!,
-    personalizeEventsEndpoint: stack.url,
-    personalizeRuntimeEndpoint: stack.url
-  }
-  return stack
+  const local = await provisionedStack({ catalogueFile })
+  local.configure(true)
+  return local.stack
 }
 
 /** analytics-node, one message per request, each call resolving once the local Segment has acknowledged it. */
@@ -110,7 +85,7 @@ afterAll(async () => {
 })
 
 test('a user found by trait shows recommended products by name and category, recent events, and live updates', async () => {
-  const stack = await provisionedStack()
+  const stack = await explorerStack()
   const web = webSource(stack.url)
   try {
     await web.track({ anonymousId: 'anon-ada', event: 'Product Viewed', properties: viewed(1) })
@@ -160,7 +135,7 @@ test('a user found by trait shows recommended products by name and category, rec
 }, 60_000)
 
 test('a deep link opens the user; the Catalogue tab lists the items.csv entries and those seen in events', async () => {
-  const stack = await provisionedStack()
+  const stack = await explorerStack()
   const web = webSource(stack.url)
   try {
     await web.track({

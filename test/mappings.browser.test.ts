@@ -7,7 +7,7 @@ import path from 'node:path'
 import { Analytics } from '@segment/analytics-node'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from './browser'
-import { provisionedStack } from '../emulators/mappings/__tests__/stack'
+import { provisionedStack } from '../emulators/__tests__/provisionedStack'
 import { defaultSource } from '../generators/sources'
 
 const WEB = defaultSource('web')

@@ -5,15 +5,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {
-  CreateCampaignCommand,
-  CreateEventTrackerCommand,
-  ListDatasetsCommand,
-  PersonalizeClient
-} from '@aws-sdk/client-personalize'
+import { ListDatasetsCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
 import { GetRecommendationsCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime'
 import { Analytics } from '@segment/analytics-node'
-import { credentials, exportDataset, provisionWorkshop, workshopCsv } from '../emulators/personalize/__tests__/fixtures'
+import { credentials, exportDataset, provisionWorkshopCampaign } from '../emulators/personalize/__tests__/fixtures'
 import { PROFILE_TOKEN } from '../emulators/segment/profiles'
 import { defaultSource } from '../generators/sources'
 import { localSettings, startLocal, untilDeliveryIdle, type LocalProcess } from './localProcess'
@@ -71,11 +66,9 @@ test('analytics-node → local Segment → destination → local Personalize, re
 
   // Provisioned as the workshop does (history imported, trained, a campaign and a tracker), then the destination's
   // settings written where `local --destination` reads them.
-  const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
-  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
-  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
+  const { datasetGroupArn, campaignArn, trackingId } = await provisionWorkshopCampaign(control, dir)
   const { datasets } = await control.send(new ListDatasetsCommand({ datasetGroupArn }))
-  writeFileSync(settingsFile, JSON.stringify(localSettings(url, trackingId!, { campaignArn })))
+  writeFileSync(settingsFile, JSON.stringify(localSettings(url, trackingId, { campaignArn })))
   const recommended = async (userId: string) =>
     ((await runtime.send(new GetRecommendationsCommand({ campaignArn, userId, numResults: 25 }))).itemList ?? []).map(
       (item) => item.itemId!

@@ -1,16 +1,14 @@
 // The explorer's HTTP side, served by the local stack on its own port: the page (GET /) and its assets, and the
 // JSON it reads: /_local/users, /_local/users/<id>, /_local/catalogue, and /_local/live, a Server-Sent Events feed
 // of what the local Segment stores. https://html.spec.whatwg.org/multipage/server-sent-events.html
-import { readFileSync } from 'node:fs'
 import type http from 'node:http'
 import path from 'node:path'
 import type { Item } from '../../api/catalogue'
+import { pageFiles, sendJson as json, type PageFile } from '../http'
 import type { StoredMessage } from '../segment/logStore'
 import { Activity, type StoredSummary } from './activity'
 
-// Built, the page is copied beside the compiled code (package.json's build script), so this one path serves both.
-const PUBLIC = path.join(__dirname, 'public')
-const ASSETS: Record<string, { file: string; type: string }> = {
+const ASSETS: Record<string, PageFile> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/explorer/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/explorer/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
@@ -32,11 +30,6 @@ export interface ExplorerOptions {
 
 export type Explorer = ReturnType<typeof createExplorer>
 
-function json(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers })
-  res.end(JSON.stringify(body))
-}
-
 const notFound = (res: http.ServerResponse, message: string) => json(res, 404, { error: 'not_found', message })
 
 export function createExplorer(options: ExplorerOptions) {
@@ -44,7 +37,7 @@ export function createExplorer(options: ExplorerOptions) {
   const clients = new Set<http.ServerResponse>()
   /** The traits each user's last `profile` event carried, to send one only when they change. */
   const sentTraits = new Map<string, string>()
-  const assets = new Map<string, Buffer>()
+  const serve = pageFiles(path.join(__dirname, 'public'))
 
   function broadcast(event: string, data: unknown): void {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
@@ -78,21 +71,6 @@ export function createExplorer(options: ExplorerOptions) {
     })
   }
 
-  function asset(res: http.ServerResponse, pathname: string): void {
-    const { file, type } = ASSETS[pathname]!
-    let body = assets.get(file)
-    if (!body) {
-      try {
-        body = readFileSync(path.join(PUBLIC, file))
-      } catch {
-        return json(res, 500, { error: 'missing_asset', message: `${file} is not in ${PUBLIC}: run npm run build` })
-      }
-      assets.set(file, body)
-    }
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' })
-    res.end(body)
-  }
-
   function user(res: http.ServerResponse, encoded: string): void {
     let id: string
     try {
@@ -116,7 +94,7 @@ export function createExplorer(options: ExplorerOptions) {
       json(res, 405, { error: 'method_not_allowed', message: `${pathname} answers GET only` }, { allow: 'GET' })
       return true
     }
-    if (route === 'asset') asset(res, pathname)
+    if (route === 'asset') serve(res, ASSETS[pathname]!)
     else if (route === 'users') {
       const limit = Number(url.searchParams.get('limit') ?? undefined)
       json(res, 200, { users: activity.search(url.searchParams.get('q') ?? '', limit), total: activity.size })

@@ -1,10 +1,10 @@
 // The mappings view's HTTP side, served by the local stack beside Personalize and Segment: the page at /mappings and
 // its JSON API under /_local/. Only these exact paths are taken; everything else passes to the stack's other routes.
-import { existsSync, readFileSync } from 'node:fs'
 import type http from 'node:http'
 import path from 'node:path'
 import type { InputField } from '@segment/actions-core'
 import definition from '../../destination'
+import { pageFiles, sendJson, type PageFile } from '../http'
 import { readBody } from '../personalize/protocol'
 import { samples } from './samples'
 import { ACTION_NAMES, type SubscriptionStore } from './subscriptions'
@@ -12,9 +12,7 @@ import { InvalidTestEvent, type Tester } from './tester'
 
 const MAX_BODY_BYTES = 1024 * 1024
 
-// The page's files, beside this module (`npm run build` copies them next to the compiled one).
-const PUBLIC = path.join(__dirname, 'public')
-const PAGES: Record<string, { file: string; type: string }> = {
+const PAGES: Record<string, PageFile> = {
   '/mappings': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/mappings/mappings.js': { file: 'mappings.js', type: 'text/javascript; charset=utf-8' },
   '/mappings/mappings.css': { file: 'mappings.css', type: 'text/css; charset=utf-8' }
@@ -59,10 +57,8 @@ export function actionFields() {
   )
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers })
-  res.end(JSON.stringify(body, null, 2))
-}
+const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  sendJson(res, status, body, { 'cache-control': 'no-store', ...headers }, 2)
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const text = await readBody(req, MAX_BODY_BYTES)
@@ -117,15 +113,8 @@ export function createMappingsRoutes(options: { store: SubscriptionStore; tester
     },
     '/_local/samples': { GET: (_req, res) => send(res, 200, { samples: samples() }) }
   }
-  for (const [route, page] of Object.entries(PAGES))
-    routes[route] = {
-      GET: (_req, res) => {
-        const file = path.join(PUBLIC, page.file)
-        if (!existsSync(file)) return send(res, 500, { error: `${file} is missing: run npm run build` })
-        res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-store' })
-        res.end(readFileSync(file))
-      }
-    }
+  const serve = pageFiles(path.join(__dirname, 'public'))
+  for (const [route, page] of Object.entries(PAGES)) routes[route] = { GET: (_req, res) => serve(res, page) }
   routes['/mappings/'] = routes['/mappings']!
 
   /** Answers one of the view's paths and returns true, or returns false to let the stack route the request. */

@@ -1,7 +1,7 @@
 // Durability under --data-dir: every operation that changes state is appended to a journal, and fsynced (with group
-// commit, ../groupCommit.ts) before it is acknowledged; a restart replays the journal with the original times and ids,
-// which rebuilds the same resources, recorded data and trained models. Imported CSVs are copied into the data dir first, so a replay reads
-// what the import read. A line cut short by a crash was never acknowledged and is skipped.
+// commit, ../groupCommit.ts) before it is acknowledged; a restart replays the journal with the original times and
+// ids, which rebuilds the same resources, recorded data and trained models. Imported CSVs are copied into the data
+// dir first, so a replay reads what the import read. A line cut short by a crash was never acknowledged and is skipped.
 import {
   closeSync,
   copyFileSync,

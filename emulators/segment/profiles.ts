@@ -4,6 +4,7 @@
 // profile into the user's, as identity resolution does.
 // https://segment.com/docs/unify/profile-api/ https://segment.com/docs/unify/identity-resolution/
 import type http from 'node:http'
+import { sendJson } from '../http'
 
 /** The local stack's Profile API access token (Segment's are created per space). */
 export const PROFILE_TOKEN = 'local-profile-api-token'
@@ -59,10 +60,7 @@ export class Profiles {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const match = TRAITS_PATH.exec(url.pathname)
     if (!match || req.method !== 'GET') return false
-    const send = (status: number, body: object) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
+    const send = (status: number, body: object) => sendJson(res, status, body)
     const given = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /i, ''), 'base64').toString()
     if (given.replace(/:.*$/, '') !== token) {
       send(401, {

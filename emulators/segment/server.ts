@@ -2,6 +2,7 @@
 // (logStore.ts). Like Segment, it accepts unknown write keys and drops their data; `strict` rejects them with 401.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { sendJson } from '../http'
 import { LogStore, type StoredMessage } from './logStore'
 import { Profiles } from './profiles'
 import {
@@ -108,7 +109,6 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
       }
       seen.add(record.messageId)
       kept.push(record)
-      profiles.apply(record)
     }
     // Durable before the answer: a kill after this loses nothing that was acknowledged.
     if (kept.length > 0) {
@@ -122,6 +122,8 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
         }
       } else memory.push(...kept)
       stats.stored += kept.length
+      // Profiles take what was acknowledged, as delivery does: a failed write leaves them as they were.
+      for (const record of kept) profiles.apply(record)
       options.onStored?.(kept)
     } else if (duplicates > 0) {
       // The first copy may still be on its way to disk: acknowledge the repeat only once it is there.
@@ -132,10 +134,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
 
   const listener: http.RequestListener = (req, res) => {
     const call = /^\/v1\/([a-z]+)\/?$/.exec(req.url?.split('?')[0] ?? '')?.[1] ?? ''
-    const answer = (status: number, body: object) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
-    }
+    const answer = (status: number, body: object) => sendJson(res, status, body)
     if (profiles.answer(req, res, options.profileToken)) return
     if (req.method !== 'POST' || !([...CALLS, ...BATCH_PATHS] as string[]).includes(call)) {
       req.resume()

@@ -3,9 +3,9 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CreateCampaignCommand, CreateEventTrackerCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
+import { PersonalizeClient } from '@aws-sdk/client-personalize'
 import { GetRecommendationsCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime'
-import { credentials, provisionWorkshop, workshopCsv } from '../../emulators/personalize/__tests__/fixtures'
+import { credentials, provisionWorkshopCampaign } from '../../emulators/personalize/__tests__/fixtures'
 import { createPersonalizeEmulator } from '../../emulators/personalize/server'
 import { buildFunction } from '../build'
 import { loadFunction } from '../harness'
@@ -20,9 +20,7 @@ test('onBatchâ€™s PutEvents reach the local Personalize and change the visitorâ€
   try {
     const config = { region: 'us-west-2', endpoint, credentials, maxAttempts: 1 }
     const control = new PersonalizeClient(config)
-    const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
-    const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
-    const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
+    const { campaignArn, trackingId } = await provisionWorkshopCampaign(control, dir)
     const recommended = async () =>
       (
         await new PersonalizeRuntimeClient(config).send(
@@ -45,7 +43,7 @@ test('onBatchâ€™s PutEvents reach the local Personalize and change the visitorâ€
       region: 'us-west-2',
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
-      trackingId: trackingId!,
+      trackingId: trackingId,
       personalizeEventsEndpoint: endpoint
     })
     expect(verdict).toEqual({ outcome: 'delivered', value: [{ status: 200 }, { status: 200 }, { status: 200 }] })

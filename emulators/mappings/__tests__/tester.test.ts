@@ -7,7 +7,7 @@ import { defaultSource } from '../../../generators/sources'
 import { defaultSubscriptions } from '../../segment/delivery'
 import { samples } from '../samples'
 import { createTester, InvalidTestEvent, redactHeader, type SubscriptionTest } from '../tester'
-import { provisionedStack } from './stack'
+import { provisionedStack } from '../../__tests__/provisionedStack'
 
 type Local = Awaited<ReturnType<typeof provisionedStack>>
 let local: Local

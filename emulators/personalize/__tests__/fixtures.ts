@@ -4,10 +4,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
+  CreateCampaignCommand,
   CreateDatasetCommand,
   CreateDatasetExportJobCommand,
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
+  CreateEventTrackerCommand,
   CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
@@ -92,6 +94,14 @@ export async function provisionWorkshop(
 }
 
 /** A role Personalize accepts for an export (the pattern wants a 12-digit account). */
+/** The workshop's provisioning, then a campaign on its solution version and an event tracker: what delivery needs. */
+export async function provisionWorkshopCampaign(control: PersonalizeClient, dir: string) {
+  const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
+  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
+  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
+  return { datasetGroupArn, solutionVersionArn, campaignArn: campaignArn!, trackingId: trackingId! }
+}
+
 export const EXPORT_ROLE_ARN = 'arn:aws:iam::123456789012:role/PersonalizeExport'
 
 /** The rows of an export's CSV part files (<folder>/<jobName>/part-*.csv), as objects keyed by the header. */

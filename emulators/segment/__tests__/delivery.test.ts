@@ -3,12 +3,13 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { CreateCampaignCommand, CreateEventTrackerCommand, PersonalizeClient } from '@aws-sdk/client-personalize'
+import { PersonalizeClient } from '@aws-sdk/client-personalize'
 import { GetRecommendationsCommand, PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime'
 import { Analytics } from '@segment/analytics-node'
 import type { Settings } from '../../../destination/generated-types'
-import { credentials, provisionWorkshop, workshopCsv } from '../../personalize/__tests__/fixtures'
+import { credentials, provisionWorkshopCampaign } from '../../personalize/__tests__/fixtures'
 import { createPersonalizeEmulator } from '../../personalize/server'
+import { localSettings } from '../../../test/localProcess'
 import { createDelivery } from '../delivery'
 import { createSegmentEmulator, ROUND_TRIP_SOURCE } from '../server'
 
@@ -20,25 +21,13 @@ async function stack() {
   const endpoint = await personalize.listen()
   const config = { region: 'us-west-2', endpoint, credentials, maxAttempts: 1 }
   const control = new PersonalizeClient(config)
-  const { datasetGroupArn, solutionVersionArn } = await provisionWorkshop(control, dir, workshopCsv())
-  const { campaignArn } = await control.send(new CreateCampaignCommand({ name: 'campaign', solutionVersionArn }))
-  const { trackingId } = await control.send(new CreateEventTrackerCommand({ name: 'tracker', datasetGroupArn }))
+  const { campaignArn, trackingId } = await provisionWorkshopCampaign(control, dir)
   const segment = createSegmentEmulator({
     sources: [WEB, ROUND_TRIP_SOURCE],
     onStored: (messages) => delivery.enqueue(messages)
   })
   const segmentUrl = await segment.listen()
-  const settings: Settings = {
-    region: 'us-west-2',
-    campaignArn,
-    segmentEndpoint: `${segmentUrl}/v1`,
-    segmentWriteKey: ROUND_TRIP_SOURCE.writeKey,
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-    trackingId: trackingId!,
-    personalizeEventsEndpoint: endpoint,
-    personalizeRuntimeEndpoint: endpoint
-  }
+  const settings = localSettings(endpoint, trackingId, { campaignArn, segmentEndpoint: `${segmentUrl}/v1` })
   const delivery = createDelivery({ settings: () => settings, backoffMs: 20, lingerMs: 20 })
   const runtime = new PersonalizeRuntimeClient(config)
   const recommended = async (userId: string) =>
