@@ -3,6 +3,7 @@
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigError, describeConfig, readConfigFile, withConfig, type Values } from '../common/config'
+import { useAwsCredentialChain } from '../common/credentialChain'
 import { apiOptions, apiUsage } from './api/options'
 import { backfillOptions, backfillUsage } from './backfill/options'
 import { exampleOptions } from './example/options'
@@ -58,8 +59,9 @@ PutEvents, and every request it received is printed; each event's result is prin
 
 Options:
   --tracking-id <id>   send to this real event tracker (Personalize in --region) instead of the local endpoint;
-                       credentials: --role-arn/--external-id (assumed with the environment's AWS credentials),
-                       else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment
+                       credentials: --role-arn/--external-id (assumed with your AWS credential chain:
+                       environment, ~/.aws profiles and SSO, instance role), else AWS_ACCESS_KEY_ID and
+                       AWS_SECRET_ACCESS_KEY from the environment
   --region <region>    the tracker's AWS region (default us-west-2)
   --role-arn <arn>     an IAM role to assume for PutEvents
   --external-id <id>   the role's external ID
@@ -184,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(error.message)
     return 2
   }
+  useAwsCredentialChain()
   return command.run(values, positionals)
 }
 

@@ -1,5 +1,7 @@
 import type { DestinationDefinition } from '@segment/actions-core'
 import type { Settings } from './generated-types'
+import { useIntermediaryRole } from './personalize/credentials'
+import { intermediaryRole } from './personalize/intermediaryRole'
 import { testCredentials } from './personalize/testCredentials'
 import { presets } from './presets'
 import { settingsFields } from './settings'
@@ -7,6 +9,9 @@ import syncRecommendations from './syncRecommendations'
 import identifyUser from './identifyUser'
 import syncItems from './syncItems'
 import trackEvent from './trackEvent'
+
+// Inside Segment, the IAM role in the settings is assumed through Segment's intermediary role.
+useIntermediaryRole(intermediaryRole)
 
 const destination: DestinationDefinition<Settings> = {
   name: 'Amazon Personalize (Actions)',

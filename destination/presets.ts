@@ -62,13 +62,34 @@ export const presets: Preset[] = [
 ]
 
 /**
- * Whether an action's presets can act with these settings: trackEvent always; the others only once their resource is
- * set (a Users or Items dataset, a campaign or recommender). The Functions build and the local stack run the presets
- * whose action can act, as a user subscribes only to what they configured.
+ * The setting each action needs beyond the required ones, and whether it is set: Identify User a Users dataset, Sync
+ * Items an Items dataset, Sync Recommendations a campaign or recommender. Segment creates every automatic preset when
+ * the destination is added, so with only the required settings these actions skip the events their presets match
+ * (a success that sends nothing and names the setting) instead of failing them; the Functions build and the local
+ * stack do not run them at all.
  */
-export const ACTION_CAN_ACT: Record<ActionName, (settings: Settings) => boolean> = {
-  trackEvent: () => true,
-  identifyUser: (s) => Boolean(s.usersDatasetArn),
-  syncItems: (s) => Boolean(s.itemsDatasetArn),
-  syncRecommendations: (s) => Boolean(s.campaignArn || s.recommenderArn)
+export const ACTION_NEEDS: Record<ActionName, { setting: string; isSet: (settings: Settings) => boolean } | undefined> =
+  {
+    trackEvent: undefined,
+    identifyUser: { setting: 'Users Dataset ARN', isSet: (s) => Boolean(s.usersDatasetArn) },
+    syncItems: { setting: 'Items Dataset ARN', isSet: (s) => Boolean(s.itemsDatasetArn) },
+    syncRecommendations: {
+      setting: 'Campaign ARN or Recommender ARN',
+      isSet: (s) => Boolean(s.campaignArn || s.recommenderArn)
+    }
+  }
+
+/** Whether an action can act with these settings (see ACTION_NEEDS). */
+export const ACTION_CAN_ACT = Object.fromEntries(
+  Object.entries(ACTION_NEEDS).map(([action, needs]) => [
+    action,
+    (settings: Settings) => needs?.isSet(settings) ?? true
+  ])
+) as Record<ActionName, (settings: Settings) => boolean>
+
+/** Why an action sends nothing with these settings; undefined when it can act. */
+export function skippedBecause(action: ActionName, settings: Settings): string | undefined {
+  const needs = ACTION_NEEDS[action]
+  if (!needs || needs.isSet(settings)) return undefined
+  return `Skipped: ${needs.setting} is not set, so this action sends nothing. Set it in the destination's settings to use this action.`
 }

@@ -4,13 +4,12 @@ import {
   InvalidAuthenticationError,
   MultiStatusResponse,
   PayloadValidationError,
-  RetryableError,
-  type ActionDefinition,
-  type JSONLikeObject,
-  type RequestClient
+  RetryableError
 } from '@segment/actions-core'
+import type { ActionDefinition, JSONLikeObject, RequestClient } from '@segment/actions-core'
 import type { Settings } from './generated-types'
 import type { EventResult, Failure, FailureKind } from './personalize/errors'
+import { skippedBecause, type ActionName } from './presets'
 
 type MultiStatusError = Parameters<MultiStatusResponse['setErrorResponseAtIndex']>[1]
 
@@ -19,17 +18,28 @@ type Send<P> = (request: RequestClient, settings: Settings, payloads: P[]) => Pr
 /**
  * An action's `perform` and `performBatch` from one function that handles a batch: `perform` sends a batch of one
  * and throws its failure as the framework error class that decides retries; `performBatch` reports every event's own
- * result in a MultiStatusResponse.
+ * result in a MultiStatusResponse. An action whose optional setting is empty skips its events: each is a success that
+ * sends nothing and says which setting to fill (presets.ts, ACTION_NEEDS).
  */
-export function performers<P>(send: Send<P>): Pick<ActionDefinition<Settings, P>, 'perform' | 'performBatch'> {
+export function performers<P>(
+  action: ActionName,
+  send: Send<P>
+): Pick<ActionDefinition<Settings, P>, 'perform' | 'performBatch'> {
   return {
     perform: async (request, { settings, payload }) => {
+      const skipped = skippedBecause(action, settings)
+      if (skipped) return { skipped }
       const [result] = await send(request, settings, [payload])
       if (!result!.ok) throw toActionError(result!.failure)
       return { sent: result!.sent }
     },
     performBatch: async (request, { settings, payload }) => {
       const response = new MultiStatusResponse()
+      const skipped = skippedBecause(action, settings)
+      if (skipped) {
+        payload.forEach((_, i) => response.setSuccessResponseAtIndex(i, { status: 200, sent: {}, body: skipped }))
+        return response
+      }
       const results = await send(request, settings, payload)
       results.forEach((result, i) => {
         if (result.ok) response.setSuccessResponseAtIndex(i, { status: 200, sent: result.sent, body: 'OK' })

@@ -1,9 +1,10 @@
 import nock from 'nock'
-import '../../test/nockCleanup'
-import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import './__helpers__/nockCleanup'
+import { Destination } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import definition from '..'
 import { presets } from '../presets'
-import { recordPutEvents, settings, isolateNetwork } from '../../test/personalizeNock'
+import { recordPutEvents, settings, isolateNetwork } from './__helpers__/personalizeNock'
 
 const destination = new Destination(definition)
 
@@ -127,4 +128,42 @@ describe('presets for the other actions', () => {
     await destination.onEvent(matching, options)
     expect(paths).toContain(path)
   })
+})
+
+describe('with only the required settings (and credentials), no preset fails an event', () => {
+  // Segment creates every automatic preset when the destination is added: Identify User, the recommendations and
+  // Product Catalog must not fail the events they match before their settings are filled in.
+  const required = {
+    region: settings.region,
+    trackingId: settings.trackingId,
+    accessKeyId: settings.accessKeyId,
+    secretAccessKey: settings.secretAccessKey
+  }
+  const samples: SegmentEvent[] = [...Object.values(EVENTS), { ...base, type: 'identify', traits: { plan: 'pro' } }]
+  const automatic = presets.filter((p) => p.type === 'automatic')
+
+  test.each(automatic.map((p) => [p.name, p.partnerAction]))(
+    '%s (%s): every matching event succeeds, one at a time and in a batch',
+    async (name, action) => {
+      const calls = recordPutEvents()
+      const options = { ...required, subscription: subscriptionOf(name) } as unknown as JSONObject
+      const matched = []
+      for (const event of samples) {
+        const results = await destination.onEvent(event, options)
+        if (results[0]?.output === 'not subscribed') continue
+        matched.push(event)
+        if (action !== 'trackEvent')
+          expect(results[results.length - 1]).toMatchObject({
+            output: 'Action Executed',
+            data: { skipped: expect.stringMatching(/^Skipped: .* is not set/) }
+          })
+      }
+      expect(matched.length).toBeGreaterThan(0)
+      const batch = await destination.onBatch(matched, options)
+      const statuses = batch.flatMap((result) => result.multistatus ?? [])
+      expect(statuses).toHaveLength(matched.length)
+      for (const status of statuses) expect(status).toMatchObject({ status: 200 })
+      expect(calls.length > 0).toBe(action === 'trackEvent')
+    }
+  )
 })

@@ -11,7 +11,7 @@ const action: ActionDefinition<Settings, Payload> = {
     "Keep the user's metadata in Personalize's Users dataset current (PutUsers) from identify traits. Only the traits you map are sent.",
   defaultSubscription: 'type = "identify" and context.personalize.roundTrip = null',
   fields,
-  ...performers(putUsers)
+  ...performers('identifyUser', putUsers)
 }
 
 export default action

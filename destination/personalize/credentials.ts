@@ -3,7 +3,8 @@ import type { Settings } from '../generated-types'
 import { toEpochSeconds } from '../time'
 import { endpointFor } from './endpoints'
 import type { Failure } from './errors'
-import { sendSigned, type AwsCredentials, type CallOutcome } from './wire'
+import { sendSigned } from './wire'
+import type { AwsCredentials, CallOutcome } from './wire'
 
 export type Resolved = { ok: true; credentials: AwsCredentials } | { ok: false; failure: Failure }
 
@@ -18,6 +19,35 @@ interface CacheEntry {
 
 const assumedRoles = new Map<string, CacheEntry>()
 
+/** Assumes the customer's IAM role for these settings. */
+export type RoleAssumer = (settings: Settings) => Promise<Resolved>
+
+/** A source of AWS credentials, such as the AWS SDK's default credential chain. */
+export type CredentialSource = () => Promise<AwsCredentials>
+
+// What signs AssumeRole when the settings hold no access key pair. Never the environment's credentials, read
+// implicitly: a server running this destination would otherwise sign customers' calls with whatever credentials it
+// happens to have. Inside Segment: Segment's intermediary role (index.ts hands it in, personalize/intermediaryRole.ts),
+// when Segment's environment names one. On a user's own machine: their AWS credential chain, handed in by our CLI.
+let intermediaryRole: (() => CredentialSource | undefined) | undefined
+let credentialChain: CredentialSource | undefined
+let roleAssumer: RoleAssumer | undefined
+
+/** Inside Segment: the intermediary role's credentials, when Segment's environment names the role. */
+export function useIntermediaryRole(source: (() => CredentialSource | undefined) | undefined): void {
+  intermediaryRole = source
+}
+
+/** On a user's own machine (our CLI, the local stack): their AWS credential chain. */
+export function useCredentialChain(source: CredentialSource | undefined): void {
+  credentialChain = source
+}
+
+/** Replaces the STS AssumeRole call, e.g. with the Functions runtime's own `AWS.STS` (functions/). */
+export function useRoleAssumer(assumer: RoleAssumer | undefined): void {
+  roleAssumer = assumer
+}
+
 /**
  * The credentials Personalize calls are signed with: the assumed IAM role when IAM Role ARN is set (STS AssumeRole,
  * cached per role, external ID, region and endpoint until shortly before they expire), else the access key pair.
@@ -28,7 +58,7 @@ export async function resolveCredentials(request: HttpClient, settings: Settings
   const cached = assumedRoles.get(key)
   if (cached && Date.now() < cached.expiresAt - REFRESH_MARGIN_MS) return cached.resolved
   // Callers in flight share one AssumeRole call; its expiry is set once it answers.
-  const entry: CacheEntry = { expiresAt: Infinity, resolved: assumeRole(request, settings) }
+  const entry: CacheEntry = { expiresAt: Infinity, resolved: checkedAssume(request, settings) }
   assumedRoles.set(key, entry)
   const resolved = await entry.resolved
   if (resolved.ok) entry.expiresAt = expiryOf(resolved.credentials)
@@ -49,32 +79,30 @@ function cacheKey(settings: Settings): string {
   return [settings.iamRoleArn, settings.iamExternalId, settings.region, endpointFor('sts', settings)].join('\n')
 }
 
+function keyPairOf(settings: Settings): AwsCredentials | undefined {
+  if (!settings.accessKeyId || !settings.secretAccessKey) return undefined
+  return { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+}
+
 function accessKeyPair(settings: Settings): Resolved {
-  if (settings.accessKeyId && settings.secretAccessKey) {
-    return { ok: true, credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
-  }
+  const credentials = keyPairOf(settings)
+  if (credentials) return { ok: true, credentials }
   return authFailure(
     'MissingCredentials',
     'No AWS credentials are set: fill in IAM Role ARN and External ID, or Access Key ID and Secret Access Key.'
   )
 }
 
-// The credentials AssumeRole itself is signed with: the access key pair when set, else the environment's
-// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). Inside Segment these are Segment's own.
-function baseCredentials(settings: Settings): AwsCredentials | undefined {
-  if (settings.accessKeyId && settings.secretAccessKey) {
-    return { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
-  }
-  // Segment's Functions runtime may have no `process`: there, only the settings' keys can sign AssumeRole.
-  const env = typeof process === 'undefined' ? {} : process.env
-  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = env
-  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) return undefined
-  return { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN }
+/** What signs the AssumeRole call: the settings' access key pair, else Segment's intermediary role, else the user's chain. */
+function baseSource(settings: Settings): CredentialSource | undefined {
+  const keys = keyPairOf(settings)
+  if (keys) return () => Promise.resolve(keys)
+  return intermediaryRole?.() ?? credentialChain
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
 
-async function assumeRole(request: HttpClient, settings: Settings): Promise<Resolved> {
+async function checkedAssume(request: HttpClient, settings: Settings): Promise<Resolved> {
   const roleArn = settings.iamRoleArn ?? ''
   if (!ROLE_ARN.test(roleArn)) {
     return authFailure(
@@ -88,17 +116,27 @@ async function assumeRole(request: HttpClient, settings: Settings): Promise<Reso
       "External ID is required with IAM Role ARN: set the external ID of the role's trust policy."
     )
   }
-  const base = baseCredentials(settings)
-  if (!base) {
+  return roleAssumer ? roleAssumer(settings) : assumeWithSts(request, settings, roleArn)
+}
+
+async function assumeWithSts(request: HttpClient, settings: Settings, roleArn: string): Promise<Resolved> {
+  const source = baseSource(settings)
+  if (!source) {
     return authFailure(
       'MissingCredentials',
-      'Assuming the IAM role needs AWS credentials to call STS with: set Access Key ID and Secret Access Key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment.'
+      'Assuming the IAM role needs AWS credentials to call STS with: set Access Key ID and Secret Access Key (or, on your own machine, run the segment-personalize command line, which uses your AWS credential chain).'
     )
+  }
+  let base: AwsCredentials
+  try {
+    base = await source()
+  } catch (error) {
+    return { ok: false, failure: sourceFailure(error) }
   }
   const outcome = await callSts(request, settings, base, {
     Action: 'AssumeRole',
     RoleArn: roleArn,
-    ExternalId: settings.iamExternalId,
+    ExternalId: settings.iamExternalId ?? '',
     RoleSessionName: `segment-personalize-${Date.now()}`,
     DurationSeconds: String(ROLE_SESSION_SECONDS)
   })
@@ -156,6 +194,25 @@ function credentialsFromXml(xml: string): (AwsCredentials & { expiration?: strin
 function expiryOf(credentials: AwsCredentials & { expiration?: string }): number {
   const seconds = credentials.expiration ? toEpochSeconds(credentials.expiration) : undefined
   return seconds === undefined ? Date.now() + ROLE_SESSION_SECONDS * 1000 : seconds * 1000
+}
+
+// The AWS SDK's credential providers throw CredentialsProviderError when no source has credentials: a setting or
+// the machine's set-up to fix. Anything else (STS unreachable or throttled on the way) is worth a retry.
+function sourceFailure(error: unknown): Failure {
+  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) }
+  if (name === 'CredentialsProviderError')
+    return {
+      kind: 'authentication',
+      status: 401,
+      type: 'MissingCredentials',
+      message: `No AWS credentials to assume the IAM role with: ${message}`
+    }
+  return {
+    kind: 'retryable',
+    status: 503,
+    type: name,
+    message: `Getting credentials to assume the IAM role with failed: ${message}`
+  }
 }
 
 function authFailure(type: string, message: string): Resolved {

@@ -12,7 +12,7 @@ const action: ActionDefinition<Settings, Payload> = {
   defaultSubscription:
     'type = "track" and (event = "Product Viewed" or event = "Product Clicked" or event = "Product Added" or event = "Order Completed")',
   fields,
-  ...performers(putItems)
+  ...performers('syncItems', putItems)
 }
 
 export default action

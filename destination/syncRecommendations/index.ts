@@ -13,7 +13,7 @@ const action: ActionDefinition<Settings, Payload> = {
     "Ask Personalize for the user's recommendations (GetRecommendations) and write them to the user's Segment profile with an identify call carrying a recommended_products trait.",
   defaultSubscription: 'type = "identify" and context.personalize.roundTrip = null',
   fields,
-  ...performers(syncRecommendations)
+  ...performers('syncRecommendations', syncRecommendations)
 }
 
 export default action

@@ -11,7 +11,7 @@ const action: ActionDefinition<Settings, Payload> = {
     "Record a Segment event as an interaction in Amazon Personalize (PutEvents), so the user's next recommendations reflect it. An event with a `products` array becomes one interaction per product.",
   defaultSubscription: 'type = "track"',
   fields,
-  ...performers(putEvents)
+  ...performers('trackEvent', putEvents)
 }
 
 export default action

@@ -1,9 +1,10 @@
 import nock from 'nock'
-import '../../../test/nockCleanup'
-import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
+import '../../__tests__/__helpers__/nockCleanup'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import destination from '../..'
 import type { Settings } from '../../generated-types'
-import { awsError, EVENTS_HOST, isolateNetwork, settings as base } from '../../../test/personalizeNock'
+import { awsError, EVENTS_HOST, isolateNetwork, settings as base } from '../../__tests__/__helpers__/personalizeNock'
 
 const DATASET = 'arn:aws:personalize:us-west-2:123456789012:dataset/segment-workshop/USERS'
 const settings: Settings = { ...base, usersDatasetArn: DATASET }
@@ -85,10 +86,16 @@ test('an event without a user fails alone; properties over 24,000 characters are
   expect(calls.flatMap((c) => c.users.map((u) => u.userId))).toEqual(['ok'])
 })
 
-test('a missing Users Dataset ARN is named', async () => {
-  await expect(
-    testDestination.testAction('identifyUser', { event: identify('u'), settings: base, useDefaultMappings: true })
-  ).rejects.toThrow('Set Users Dataset ARN: PutUsers writes to that dataset.')
+test('without a Users Dataset ARN the event is skipped, not failed, and the setting is named', async () => {
+  const responses = await testDestination.testAction('identifyUser', {
+    event: identify('u'),
+    settings: base,
+    useDefaultMappings: true
+  })
+  expect(responses).toHaveLength(0)
+  expect(testDestination.results[testDestination.results.length - 1]).toMatchObject({
+    data: { skipped: expect.stringContaining('Users Dataset ARN is not set') }
+  })
 })
 
 test('an unknown dataset names the setting; a throttled call is retryable', async () => {

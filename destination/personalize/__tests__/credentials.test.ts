@@ -1,9 +1,11 @@
 import nock from 'nock'
-import '../../../test/nockCleanup'
+import '../../__tests__/__helpers__/nockCleanup'
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import destination from '../..'
 import type { Settings } from '../../generated-types'
-import { recordPutEvents, settings as keySettings, isolateNetwork } from '../../../test/personalizeNock'
+import { useCredentialChain } from '../credentials'
+import { clearIntermediaryRole, INTERMEDIARY_EXTERNAL_ID_ENV, INTERMEDIARY_ROLE_ENV } from '../intermediaryRole'
+import { formParams, recordPutEvents, settings as keySettings, isolateNetwork } from '../../__tests__/__helpers__/personalizeNock'
 
 const STS = 'https://sts.us-west-2.amazonaws.com'
 const ROLE = 'arn:aws:iam::123456789012:role/segment-personalize'
@@ -49,10 +51,17 @@ function recordSts(reply: (params: URLSearchParams) => [number, string]): StsCal
 const env = { ...process.env }
 isolateNetwork(testDestination)
 beforeEach(() => {
-  process.env = { ...env, AWS_ACCESS_KEY_ID: 'AKIDBASE', AWS_SECRET_ACCESS_KEY: 'base-secret' }
+  // The user's own credential chain, as our command line hands it in; the environment's keys are another
+  // server's ambient credentials, which the destination must never pick up by itself.
+  useCredentialChain(() => Promise.resolve({ accessKeyId: 'AKIDBASE', secretAccessKey: 'base-secret' }))
+  process.env = { ...env, AWS_ACCESS_KEY_ID: 'AKIDAMBIENT', AWS_SECRET_ACCESS_KEY: 'ambient-secret' }
   delete process.env.AWS_SESSION_TOKEN
 })
-afterEach(() => (process.env = env))
+afterEach(() => {
+  process.env = env
+  useCredentialChain(undefined)
+  clearIntermediaryRole()
+})
 
 describe('assuming the IAM role', () => {
   test('calls STS AssumeRole with the role, the external ID and the base credentials, then signs PutEvents with the result', async () => {
@@ -60,7 +69,7 @@ describe('assuming the IAM role', () => {
     const calls = recordPutEvents()
     await testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
     expect(sts).toHaveLength(1)
-    expect(Object.fromEntries(sts[0]!.params)).toMatchObject({
+    expect(formParams(sts[0]!.params.toString())).toMatchObject({
       Action: 'AssumeRole',
       Version: '2011-06-15',
       RoleArn: ROLE,
@@ -186,11 +195,27 @@ describe('assuming the IAM role', () => {
     expect(sts).toHaveLength(0)
   })
 
-  test('no base credentials anywhere is reported clearly', async () => {
-    delete process.env.AWS_ACCESS_KEY_ID
+  test('without keys in the settings or a credential chain handed in, the environment’s keys are never used', async () => {
+    useCredentialChain(undefined)
+    const sts = recordSts(() => [200, assumeRoleXml(inOneHour())])
     await expect(
       testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
-    ).rejects.toThrow(/needs AWS credentials to call STS/)
+    ).rejects.toThrow(/needs AWS credentials to call STS with: set Access Key ID and Secret Access Key/)
+    expect(sts).toHaveLength(0)
+  })
+
+  test('a credential chain with no credentials is an authentication error; any other failure of it is retryable', async () => {
+    const missing = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError'
+    })
+    useCredentialChain(() => Promise.reject(missing))
+    await expect(
+      testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
+    ).rejects.toMatchObject({ status: 401, message: expect.stringMatching(/Could not load credentials/) })
+    useCredentialChain(() => Promise.reject(new Error('socket hang up')))
+    await expect(
+      testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
+    ).rejects.toMatchObject({ status: 503 })
   })
 
   test('the STS Endpoint override is used', async () => {
@@ -202,6 +227,56 @@ describe('assuming the IAM role', () => {
       useDefaultMappings: true
     })
     expect(scope.isDone()).toBe(true)
+  })
+})
+
+describe("inside Segment: Segment's intermediary role first, then the customer's", () => {
+  const INTERMEDIARY = 'arn:aws:iam::111122223333:role/segment-personalize-intermediary'
+  beforeEach(() => {
+    // Segment's pod: its own credentials (here from the environment, through the SDK's default chain) and the
+    // intermediary role named for this destination.
+    useCredentialChain(undefined)
+    process.env[INTERMEDIARY_ROLE_ENV] = INTERMEDIARY
+    process.env[INTERMEDIARY_EXTERNAL_ID_ENV] = 'segment-intermediary-external-id'
+    process.env.AWS_REGION = 'us-west-2'
+  })
+
+  test('the platform’s credentials assume the intermediary role; only its credentials assume the customer’s', async () => {
+    const sts = recordSts((params) =>
+      params.get('RoleArn') === INTERMEDIARY
+        ? [200, assumeRoleXml(inOneHour(), 'ASIAINTERMEDIARY')]
+        : [200, assumeRoleXml(inOneHour())]
+    )
+    const calls = recordPutEvents()
+    await testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
+    expect(sts.map((call) => [call.params.get('RoleArn'), call.params.get('ExternalId')])).toEqual([
+      [INTERMEDIARY, 'segment-intermediary-external-id'],
+      [ROLE, 'ext-secret-42']
+    ])
+    expect(sts[0]!.authorization).toMatch(/Credential=AKIDAMBIENT\//)
+    expect(sts[1]!.authorization).toMatch(/Credential=ASIAINTERMEDIARY\//)
+    expect(calls[0]!.headers.authorization).toMatch(/Credential=ASIAASSUMED\//)
+  })
+
+  test('the intermediary credentials are reused until shortly before they expire', async () => {
+    const sts = recordSts((params) =>
+      params.get('RoleArn') === INTERMEDIARY
+        ? [200, assumeRoleXml(inOneHour(), 'ASIAINTERMEDIARY')]
+        : [200, assumeRoleXml(new Date(Date.now() + 60_000))]
+    )
+    recordPutEvents()
+    await testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
+    await testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
+    expect(sts.map((call) => call.params.get('RoleArn'))).toEqual([INTERMEDIARY, ROLE, ROLE])
+  })
+
+  test('without Segment’s variables, the platform’s credentials sign nothing', async () => {
+    delete process.env[INTERMEDIARY_ROLE_ENV]
+    const sts = recordSts(() => [200, assumeRoleXml(inOneHour())])
+    await expect(
+      testDestination.testAction('trackEvent', { event, settings: roleSettings, useDefaultMappings: true })
+    ).rejects.toThrow(/needs AWS credentials to call STS/)
+    expect(sts).toHaveLength(0)
   })
 })
 

@@ -1,9 +1,10 @@
 import nock from 'nock'
-import '../../../test/nockCleanup'
-import { createTestEvent, createTestIntegration, type JSONObject } from '@segment/actions-core'
+import '../../__tests__/__helpers__/nockCleanup'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import destination from '../..'
 import type { Settings } from '../../generated-types'
-import { EVENTS_HOST, isolateNetwork, settings as base } from '../../../test/personalizeNock'
+import { EVENTS_HOST, isolateNetwork, settings as base } from '../../__tests__/__helpers__/personalizeNock'
 
 const DATASET = 'arn:aws:personalize:us-west-2:123456789012:dataset/segment-workshop/ITEMS'
 const settings: Settings = { ...base, itemsDatasetArn: DATASET }
@@ -109,12 +110,14 @@ test('more than ten distinct items go in several calls', async () => {
   expect(calls.map((c) => c.items.length).sort((a, b) => a - b)).toEqual([3, 10, 10])
 })
 
-test('a missing Items Dataset ARN is named', async () => {
-  await expect(
-    testDestination.testAction('syncItems', {
-      event: track('Product Viewed', shoe),
-      settings: base,
-      useDefaultMappings: true
-    })
-  ).rejects.toThrow('Set Items Dataset ARN: PutItems writes to that dataset.')
+test('without an Items Dataset ARN the event is skipped, not failed, and the setting is named', async () => {
+  const responses = await testDestination.testAction('syncItems', {
+    event: track('Product Viewed', shoe),
+    settings: base,
+    useDefaultMappings: true
+  })
+  expect(responses).toHaveLength(0)
+  expect(testDestination.results[testDestination.results.length - 1]).toMatchObject({
+    data: { skipped: expect.stringContaining('Items Dataset ARN is not set') }
+  })
 })

@@ -1,16 +1,11 @@
 import nock from 'nock'
-import '../../../test/nockCleanup'
-import {
-  createTestEvent,
-  createTestIntegration,
-  Destination,
-  type JSONObject,
-  type SegmentEvent
-} from '@segment/actions-core'
+import '../../__tests__/__helpers__/nockCleanup'
+import { createTestEvent, createTestIntegration, Destination } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import destination from '../..'
 import type { Settings } from '../../generated-types'
 import { presets } from '../../presets'
-import { awsError, isolateNetwork, settings as base } from '../../../test/personalizeNock'
+import { awsError, isolateNetwork, settings as base } from '../../__tests__/__helpers__/personalizeNock'
 
 const RUNTIME = 'https://personalize-runtime.us-west-2.amazonaws.com'
 const SEGMENT = 'https://api.segment.io'
@@ -107,7 +102,43 @@ describe('syncRecommendations fields', () => {
       context: { personalize: { roundTrip: true, recommendationId: 'RID-user-1' } },
       integrations: { All: false }
     })
-    expect(sent!.messageId).toMatch(/^personalize-[0-9a-f-]{36}$/)
+  })
+
+  test("the identify's messageId comes from the triggering event's, so Segment dedupes a repeat of it", async () => {
+    recordRuntime()
+    const segment = recordSegment()
+    for (const messageId of ['trigger-1', 'trigger-1', 'trigger-2']) {
+      await testDestination.testAction('syncRecommendations', {
+        event: identify({ messageId }),
+        settings,
+        useDefaultMappings: true
+      })
+    }
+    expect(segment.map((call) => call.batch[0]!.messageId)).toEqual([
+      'personalize-syncRecommendations-trigger-1',
+      'personalize-syncRecommendations-trigger-1',
+      'personalize-syncRecommendations-trigger-2'
+    ])
+  })
+
+  test('without a triggering messageId, the messageId is derived from the identify: same answer, same id', async () => {
+    recordRuntime()
+    const segment = recordSegment()
+    // A mapping that finds no messageId, as for an event that lacks one.
+    const noMessageId: JSONObject = { messageId: { '@path': '$.properties.none' } }
+    for (const mapping of [noMessageId, noMessageId, { ...noMessageId, numResults: 3 }]) {
+      await testDestination.testAction('syncRecommendations', {
+        event: identify({ messageId: 'ignored' }),
+        settings,
+        mapping,
+        useDefaultMappings: true
+      })
+    }
+    const [first, same, asksOtherwise] = segment.map((call) => call.batch[0]!.messageId)
+    expect(first).toMatch(/^personalize-syncRecommendations-[0-9a-f]{16}$/)
+    expect(same).toBe(first)
+    expect(asksOtherwise).toMatch(/^personalize-syncRecommendations-[0-9a-f]{16}$/)
+    expect(asksOtherwise).not.toBe(first)
   })
 
   test('authenticates to Segment with the write key as basic auth', async () => {
@@ -323,20 +354,33 @@ describe('syncRecommendations errors', () => {
     )
   })
 
-  test.each([
-    [{ campaignArn: undefined }, 'Set Campaign ARN or Recommender ARN'],
-    [{ segmentWriteKey: undefined }, 'Set Segment Write Key']
-  ])('a missing setting is named (%p)', async (change, message) => {
+  test('without a Campaign or Recommender ARN the event is skipped, not failed, and the settings are named', async () => {
     const runtime = recordRuntime()
-    await expect(
-      testDestination.testAction('syncRecommendations', {
-        event: identify(),
-        settings: { ...settings, ...change },
-        useDefaultMappings: true
-      })
-    ).rejects.toThrow(message)
+    await testDestination.testAction('syncRecommendations', {
+      event: identify(),
+      settings: { ...settings, campaignArn: undefined },
+      useDefaultMappings: true
+    })
+    expect(testDestination.results[testDestination.results.length - 1]).toMatchObject({
+      data: { skipped: expect.stringContaining('Campaign ARN or Recommender ARN is not set') }
+    })
     expect(runtime).toHaveLength(0)
   })
+
+  test.each([[{ segmentWriteKey: undefined }, 'Set Segment Write Key']])(
+    'a missing setting is named (%p)',
+    async (change, message) => {
+      const runtime = recordRuntime()
+      await expect(
+        testDestination.testAction('syncRecommendations', {
+          event: identify(),
+          settings: { ...settings, ...change },
+          useDefaultMappings: true
+        })
+      ).rejects.toThrow(message)
+      expect(runtime).toHaveLength(0)
+    }
+  )
 
   test.each([
     [{ context: { 'bad key': 'x' } }, 'context key "bad key" does not match'],
