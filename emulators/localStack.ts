@@ -7,6 +7,7 @@ import path from 'node:path'
 import type { Settings } from '../destination/generated-types'
 import { defaultSource, SOURCE_NAMES } from '../generators/sources'
 import { loadCatalogue } from '../api/catalogue'
+import { lambdaDelivery } from '../lambda/delivery'
 import { sendJson } from './http'
 import { createExplorer } from './explorer/api'
 import { createMappingsRoutes } from './mappings/routes'
@@ -47,6 +48,9 @@ export interface LocalStackOptions {
   extra?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean
   /** The backfill's items.csv (or a JSON catalogue): names, categories and prices for the explorer's items. */
   catalogueFile?: string
+  /** Deliver through this Lambda build (`lambda build`'s zip), invoked as Lambda does, instead of the Actions
+   *  destination: Segment's classic Amazon Personalize destination. */
+  lambdaZip?: Uint8Array
 }
 
 export class LocalStackError extends Error {
@@ -85,6 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const { dataDir } = options
   const catalogue = options.catalogueFile ? await catalogueFrom(options.catalogueFile) : undefined
   const subscriptionStore = subscriptionStoreOf(options)
+  const lambda = options.lambdaZip && lambdaDelivery({ zip: options.lambdaZip })
   // Delivery reads the store's subscriptions for each batch: an edit saved in the mappings view applies at once.
   const delivery = dataDirUse(dataDir, () =>
     createDelivery({
@@ -92,7 +97,8 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       subscriptions: subscriptionStore.list,
       dataDir: dataDir && path.join(dataDir, 'delivery'),
       lingerMs: options.lingerMs,
-      backoffMs: options.backoffMs
+      backoffMs: options.backoffMs,
+      attempt: lambda ? lambda.attempt : undefined
     })
   )
   let personalize: ReturnType<typeof createPersonalizeEmulator>
@@ -199,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       await new Promise((resolve) => server.close(resolve))
       await segment.close()
       await delivery.close()
+      await lambda?.close()
       await personalize.close()
     }
   }

@@ -142,7 +142,7 @@ describe('with only the required settings (and credentials), no preset fails an 
   const samples: SegmentEvent[] = [...Object.values(EVENTS), { ...base, type: 'identify', traits: { plan: 'pro' } }]
   const automatic = presets.filter((p) => p.type === 'automatic')
 
-  test.each(automatic.map((p) => [p.name, p.partnerAction]))(
+  test.each(automatic.map((p): [string, string] => [String(p.name), String(p.partnerAction)]))(
     '%s (%s): every matching event succeeds, one at a time and in a batch',
     async (name, action) => {
       const calls = recordPutEvents()

@@ -28,7 +28,9 @@ export type CredentialSource = () => Promise<AwsCredentials>
 // What signs AssumeRole when the settings hold no access key pair. Never the environment's credentials, read
 // implicitly: a server running this destination would otherwise sign customers' calls with whatever credentials it
 // happens to have. Inside Segment: Segment's intermediary role (index.ts hands it in, personalize/intermediaryRole.ts),
-// when Segment's environment names one. On a user's own machine: their AWS credential chain, handed in by our CLI.
+// when Segment's environment names one. On a user's own machine: their AWS credential chain, handed in by our CLI;
+// in our Lambda build, the function's execution role (lambda/). Without a role in the settings, that chain also
+// signs the calls themselves.
 let intermediaryRole: (() => CredentialSource | undefined) | undefined
 let credentialChain: CredentialSource | undefined
 let roleAssumer: RoleAssumer | undefined
@@ -38,7 +40,7 @@ export function useIntermediaryRole(source: (() => CredentialSource | undefined)
   intermediaryRole = source
 }
 
-/** On a user's own machine (our CLI, the local stack): their AWS credential chain. */
+/** On a user's own machine (our CLI, the local stack) their AWS credential chain; in a Lambda, its execution role. */
 export function useCredentialChain(source: CredentialSource | undefined): void {
   credentialChain = source
 }
@@ -50,7 +52,8 @@ export function useRoleAssumer(assumer: RoleAssumer | undefined): void {
 
 /**
  * The credentials Personalize calls are signed with: the assumed IAM role when IAM Role ARN is set (STS AssumeRole,
- * cached per role, external ID, region and endpoint until shortly before they expire), else the access key pair.
+ * cached per role, external ID, region and endpoint until shortly before they expire), else the access key pair, else
+ * the credential chain handed in (useCredentialChain).
  */
 export async function resolveCredentials(request: HttpClient, settings: Settings): Promise<Resolved> {
   if (!settings.iamRoleArn) return accessKeyPair(settings)
@@ -84,9 +87,10 @@ function keyPairOf(settings: Settings): AwsCredentials | undefined {
   return { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
 }
 
-function accessKeyPair(settings: Settings): Resolved {
+async function accessKeyPair(settings: Settings): Promise<Resolved> {
   const credentials = keyPairOf(settings)
   if (credentials) return { ok: true, credentials }
+  if (credentialChain) return fromSource(credentialChain)
   return authFailure(
     'MissingCredentials',
     'No AWS credentials are set: fill in IAM Role ARN and External ID, or Access Key ID and Secret Access Key.'
@@ -127,13 +131,9 @@ async function assumeWithSts(request: HttpClient, settings: Settings, roleArn: s
       'Assuming the IAM role needs AWS credentials to call STS with: set Access Key ID and Secret Access Key (or, on your own machine, run the segment-personalize command line, which uses your AWS credential chain).'
     )
   }
-  let base: AwsCredentials
-  try {
-    base = await source()
-  } catch (error) {
-    return { ok: false, failure: sourceFailure(error) }
-  }
-  const outcome = await callSts(request, settings, base, {
+  const base = await fromSource(source)
+  if (!base.ok) return base
+  const outcome = await callSts(request, settings, base.credentials, {
     Action: 'AssumeRole',
     RoleArn: roleArn,
     ExternalId: settings.iamExternalId ?? '',
@@ -196,6 +196,14 @@ function expiryOf(credentials: AwsCredentials & { expiration?: string }): number
   return seconds === undefined ? Date.now() + ROLE_SESSION_SECONDS * 1000 : seconds * 1000
 }
 
+async function fromSource(source: CredentialSource): Promise<Resolved> {
+  try {
+    return { ok: true, credentials: await source() }
+  } catch (error) {
+    return { ok: false, failure: sourceFailure(error) }
+  }
+}
+
 // The AWS SDK's credential providers throw CredentialsProviderError when no source has credentials: a setting or
 // the machine's set-up to fix. Anything else (STS unreachable or throttled on the way) is worth a retry.
 function sourceFailure(error: unknown): Failure {
@@ -205,13 +213,13 @@ function sourceFailure(error: unknown): Failure {
       kind: 'authentication',
       status: 401,
       type: 'MissingCredentials',
-      message: `No AWS credentials to assume the IAM role with: ${message}`
+      message: `No AWS credentials: ${message}`
     }
   return {
     kind: 'retryable',
     status: 503,
     type: name,
-    message: `Getting credentials to assume the IAM role with failed: ${message}`
+    message: `Getting AWS credentials failed: ${message}`
   }
 }
 

@@ -51,7 +51,17 @@ export interface DeliveryOptions {
   /** Where what was delivered (or finally failed, or predates the destination's settings) is recorded, so that a
    *  restart delivers what was stored but not yet delivered, and nothing twice. In memory only without it. */
   dataDir?: string
+  /** How a batch is delivered: by default through the Actions destination's subscriptions; `local --lambda` invokes
+   *  the Lambda build instead (lambda/delivery.ts). */
+  attempt?: Attempt
 }
+
+/** Delivers a batch once: which messages to retry (by index), the final failures, and how many were delivered. */
+export type Attempt = (
+  messages: StoredMessage[],
+  settings: Settings,
+  last: boolean
+) => Promise<{ again: Set<number>; failures: DeliveryFailure[]; delivered: number }>
 
 export interface DeliveryFailure {
   messageId: string
@@ -73,7 +83,7 @@ export interface DeliveryStats {
 }
 
 // Statuses Segment retries (408, 423, 429 and 5xx but 501).
-const retryable = (status: number) => [408, 423, 429].includes(status) || (status >= 500 && status !== 501)
+export const retryable = (status: number) => [408, 423, 429].includes(status) || (status >= 500 && status !== 501)
 const NOT_SUBSCRIBED = 'does not match the subscription'
 
 /**
@@ -117,7 +127,7 @@ class DeliveryLog {
   }
 }
 
-function failureOf(message: StoredMessage, preset: string, status: number, text: string): DeliveryFailure {
+export function failureOf(message: StoredMessage, preset: string, status: number, text: string): DeliveryFailure {
   return { messageId: message.messageId, event: String(message.event ?? message.type), preset, status, message: text }
 }
 
@@ -127,7 +137,7 @@ interface Lane {
 }
 
 /** The lane of a message's user (userId, else anonymousId): a string hash, the same on every run. */
-function laneOf(message: StoredMessage, lanes: number): number {
+export function laneOf(message: StoredMessage, lanes: number): number {
   const { userId, anonymousId } = message
   const user = typeof userId === 'string' ? userId : typeof anonymousId === 'string' ? anonymousId : ''
   let hash = 0
@@ -146,9 +156,10 @@ export function createDelivery(options: DeliveryOptions) {
   const lanes: Lane[] = Array.from({ length: options.lanes ?? 16 }, () => ({ queue: [], running: Promise.resolve() }))
   const batchSize = options.batchSize ?? 100
   const subscriptions = options.subscriptions ?? defaultSubscriptions
+  const attempt = (...args: Parameters<Attempt>) => (options.attempt ?? throughSubscriptions)(...args)
 
   /** Delivers a batch to every subscription it matches; returns the messages to retry and the final failures. */
-  async function attempt(messages: StoredMessage[], settings: Settings, last: boolean) {
+  const throughSubscriptions: Attempt = async (messages, settings, last) => {
     const events = messages as unknown as SegmentEvent[]
     const again = new Set<number>()
     const failures: DeliveryFailure[] = []

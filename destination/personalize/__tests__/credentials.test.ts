@@ -5,7 +5,12 @@ import destination from '../..'
 import type { Settings } from '../../generated-types'
 import { useCredentialChain } from '../credentials'
 import { clearIntermediaryRole, INTERMEDIARY_EXTERNAL_ID_ENV, INTERMEDIARY_ROLE_ENV } from '../intermediaryRole'
-import { formParams, recordPutEvents, settings as keySettings, isolateNetwork } from '../../__tests__/__helpers__/personalizeNock'
+import {
+  formParams,
+  recordPutEvents,
+  settings as keySettings,
+  isolateNetwork
+} from '../../__tests__/__helpers__/personalizeNock'
 
 const STS = 'https://sts.us-west-2.amazonaws.com'
 const ROLE = 'arn:aws:iam::123456789012:role/segment-personalize'
@@ -289,7 +294,22 @@ describe('access keys', () => {
     expect(calls[0]!.headers.authorization).toMatch(/Credential=AKIDEXAMPLE\//)
   })
 
+  test('without keys or a role, the credential chain handed in signs PutEvents (a Lambda’s execution role)', async () => {
+    useCredentialChain(() =>
+      Promise.resolve({ accessKeyId: 'ASIAEXECUTION', secretAccessKey: 's', sessionToken: 'execution-token' })
+    )
+    const calls = recordPutEvents()
+    await testDestination.testAction('trackEvent', {
+      event,
+      settings: { region: 'us-west-2', trackingId: 't' },
+      useDefaultMappings: true
+    })
+    expect(calls[0]!.headers.authorization).toMatch(/Credential=ASIAEXECUTION\//)
+    expect(calls[0]!.headers['x-amz-security-token']).toBe('execution-token')
+  })
+
   test('no credentials at all is an authentication error that says what to set', async () => {
+    useCredentialChain(undefined)
     await expect(
       testDestination.testAction('trackEvent', {
         event,
@@ -345,6 +365,7 @@ describe('testAuthentication', () => {
   })
 
   test('missing credentials are reported', async () => {
+    useCredentialChain(undefined)
     await expect(testDestination.testAuthentication({ region: 'us-west-2', trackingId: 't' })).rejects.toThrow(
       /No AWS credentials are set/
     )

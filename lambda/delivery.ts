@@ -1,0 +1,101 @@
+// `segment-personalize local --lambda <zip>`: the local stack delivers each stored track and identify call to the
+// Lambda build, invoked as Lambda invokes it (invoke.ts), as Segment's Amazon Personalize (Lambda) destination sends
+// the call types it has a function for. The function's environment comes from the destination settings; a change of
+// settings starts new sandboxes, as a configuration update does on Lambda.
+import type { Settings } from '../destination/generated-types'
+import { failureOf, laneOf, type Attempt } from '../emulators/segment/delivery'
+import { environmentFor } from './environment'
+import type { LambdaResult } from './handler'
+import { startLocalLambda, type Invocation, type LocalLambda } from './invoke'
+
+// The call types `lambda deploy` prints a function ARN for.
+const CALL_TYPES = new Set(['track', 'identify'])
+
+export interface LambdaDeliveryOptions {
+  zip: Uint8Array
+  /** Sandboxes invoked side by side (Lambda's concurrency); one user's messages always go to the same one, in order. */
+  sandboxes?: number
+  node?: string
+}
+
+export interface LambdaDelivery {
+  attempt: Attempt
+  close(): Promise<void>
+}
+
+export function lambdaDelivery(options: LambdaDeliveryOptions): LambdaDelivery {
+  let pool: { key: string; sandboxes: Promise<LocalLambda[]> } | undefined
+
+  function sandboxesFor(settings: Settings): Promise<LocalLambda[]> {
+    const environment = environmentFor(settings)
+    const credentials = { accessKeyId: settings.accessKeyId ?? '', secretAccessKey: settings.secretAccessKey ?? '' }
+    const key = JSON.stringify([environment, credentials])
+    if (pool?.key !== key) {
+      const previous = pool
+      void previous?.sandboxes.then((old) => Promise.all(old.map((sandbox) => sandbox.close())))
+      const count = options.sandboxes ?? 2
+      pool = {
+        key,
+        sandboxes: Promise.all(
+          Array.from({ length: count }, () =>
+            startLocalLambda({
+              zip: options.zip,
+              environment,
+              credentials,
+              region: settings.region,
+              node: options.node
+            })
+          )
+        )
+      }
+    }
+    return pool.sandboxes
+  }
+
+  const attempt: Attempt = async (messages, settings, last) => {
+    const sandboxes = await sandboxesFor(settings)
+    const again = new Set<number>()
+    const failures: ReturnType<typeof failureOf>[] = []
+    let delivered = 0
+    const queues = sandboxes.map(() => [] as number[])
+    messages.forEach((message, i) => {
+      if (CALL_TYPES.has(String(message.type))) queues[laneOf(message, queues.length)]!.push(i)
+    })
+    await Promise.all(
+      queues.map(async (queue, n) => {
+        for (const i of queue) {
+          const invocation = await sandboxes[n]!.invoke(messages[i])
+          const result = verdict(invocation)
+          if (result.ok) delivered++
+          else if (result.retryable && !last) again.add(i)
+          else failures.push(failureOf(messages[i]!, 'Lambda', result.status, result.message))
+        }
+      })
+    )
+    return { again, failures, delivered }
+  }
+
+  return {
+    attempt,
+    async close() {
+      const sandboxes = await pool?.sandboxes
+      await Promise.all((sandboxes ?? []).map((sandbox) => sandbox.close()))
+    }
+  }
+}
+
+/** A function error (thrown, timed out, failed to start) is retried, as Segment retries a failed delivery. */
+function verdict(
+  invocation: Invocation
+): { ok: true } | { ok: false; retryable: boolean; status: number; message: string } {
+  if ('error' in invocation)
+    return {
+      ok: false,
+      retryable: true,
+      status: 500,
+      message: `${invocation.error.errorType}: ${invocation.error.errorMessage}`
+    }
+  const result = invocation.result as LambdaResult
+  if (result.ok) return { ok: true }
+  return { ok: false, retryable: false, status: result.status, message: `${result.error}: ${result.message}` }
+}
