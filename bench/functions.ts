@@ -1,11 +1,14 @@
 // npm run bench -- functions
-// The built Destination Function (dist/functions/personalize.js) in the local runtime harness, against the loopback
-// server that answers like Personalize (its own process, so CPU figures are the function's): onTrack one event at a
-// time, and onBatch with 100 events a call (Segment's batches are up to 20 by default, up to 400 on request). Then,
-// in the same run, the two pieces the function itself adds per event, signing and mapping, on their own: SigV4 with
-// WebCrypto (aws4fetch, what the function runs) beside node:crypto (aws4, what the Actions destination runs), and the
+// The built Destination Function (dist/functions/personalize.js) against the loopback server that answers like
+// Personalize (its own process, so CPU figures are the function's): in the local runtime harness on current Node
+// (WebCrypto signing, current Node's fetch), onTrack one event at a time and onBatch with 100 events a call (Segment's
+// batches are up to 20 by default, up to 400 on request); and onBatch on a real Node 14, the runtime Segment
+// documents, with Node's crypto module and node-fetch 2.6.0 (functions/node14/, the child's own CPU time). Then, in
+// the same run, the two pieces the function itself adds per event, signing and mapping, on their own: its SigV4
+// (functions/sign.ts) on WebCrypto and on the crypto module beside aws4 (what the Actions destination runs), and the
 // presets' mapping. And the bundle's size, raw and gzipped (what Segment stores).
 import { gzipSync } from 'node:zlib'
+import cryptoModuleApi, { webcrypto } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import { mkdtempSync } from 'node:fs'
@@ -14,8 +17,11 @@ import { signedHeaders as aws4Sign } from '../destination/personalize/sign'
 import type { SignedCall } from '../destination/personalize/wire'
 import { buildFunction } from '../functions/build'
 import { loadFunction } from '../functions/harness'
-import { resolve, type JsonValue } from '../functions/mapping'
-import { signedHeaders as webCryptoSign } from '../functions/sign'
+import type { Verdict } from '../functions/harness'
+import { resolve } from '../functions/mapping'
+import type { JsonValue } from '../functions/mapping'
+import { startNode14 } from '../functions/node14'
+import { signedHeaders as functionSign } from '../functions/sign'
 import { measure, startStub } from './destination'
 import { makeEvents } from './events'
 
@@ -44,7 +50,7 @@ export async function benchFunctions(): Promise<void> {
   const single = events.slice(0, SINGLE)
   const batched = events.slice(SINGLE)
   const failures: string[] = []
-  const check = (verdict: Awaited<ReturnType<typeof runtime.run>>) => {
+  const check = (verdict: Verdict) => {
     if (verdict.outcome !== 'delivered') failures.push(`${verdict.outcome}: ${verdict.message}`)
     else if (Array.isArray(verdict.value))
       for (const entry of verdict.value as Array<{ status: number; errormessage?: string }>)
@@ -63,6 +69,22 @@ export async function benchFunctions(): Promise<void> {
   })
   const counts = await stub.count()
   const batchCalls = counts.calls
+
+  // The same batches on Node 14: the child's CPU time around them (the harness's own work there is reading and
+  // writing one JSON line per batch).
+  const node14 = await startNode14({ mode: 'globals' })
+  const fn14 = await node14.load(built.code)
+  for (let at = 0; at < 2000; at += BATCH) check(await fn14.run('onBatch', batched.slice(at, at + BATCH), settings))
+  const cpu14 = await node14.cpuMicros()
+  const start14 = process.hrtime.bigint()
+  for (let at = 0; at < batched.length; at += BATCH)
+    check(await fn14.run('onBatch', batched.slice(at, at + BATCH), settings))
+  const onBatch14 = {
+    seconds: Number(process.hrtime.bigint() - start14) / 1e9,
+    cpuMicros: (await node14.cpuMicros()) - cpu14
+  }
+  await node14.close()
+  const counts14 = await stub.count()
   stub.stop()
 
   const call: SignedCall = {
@@ -80,7 +102,10 @@ export async function benchFunctions(): Promise<void> {
   }
   const url = new URL(call.url)
   const webCrypto = await measure(async () => {
-    for (let n = 0; n < SIGNATURES; n++) await webCryptoSign(url, call)
+    for (let n = 0; n < SIGNATURES; n++) await functionSign(url, call, { crypto: webcrypto })
+  })
+  const cryptoModule = await measure(async () => {
+    for (let n = 0; n < SIGNATURES; n++) await functionSign(url, call, { crypto: cryptoModuleApi })
   })
   const nodeCrypto = await measure(async () => {
     for (let n = 0; n < SIGNATURES; n++) await aws4Sign(url, call)
@@ -100,16 +125,32 @@ export async function benchFunctions(): Promise<void> {
     `bundle: ${built.bytes} bytes (${(built.bytes / 1024).toFixed(1)} KB), gzipped ${gzipSync(built.code).length} bytes`
   )
   console.log(
-    `stub received ${beforeBatch.events + counts.events} interactions in ${beforeBatch.calls + counts.calls} calls; ${failures.length} events not delivered`
+    `stub received ${beforeBatch.events + counts.events + counts14.events} interactions in ${beforeBatch.calls + counts.calls + counts14.calls} calls; ${failures.length} events not delivered`
   )
   if (failures.length > 0) console.log(failures.slice(0, 5).join('\n'))
   console.log('\n| path | events | wall s | wall µs/event | CPU µs/event |')
   console.log('| --- | --- | --- | --- | --- |')
   console.log(row('onTrack, one event per invocation', single.length, onTrack.seconds, onTrack.cpuMicros))
   console.log(row(`onBatch, ${BATCH} events per invocation`, batched.length, onBatch.seconds, onBatch.cpuMicros))
+  console.log(
+    row(
+      `onBatch on Node ${node14.version} (crypto module, node-fetch 2.6.0), ${BATCH} per invocation`,
+      batched.length,
+      onBatch14.seconds,
+      onBatch14.cpuMicros
+    )
+  )
   console.log('\n| piece | count | wall s | wall µs each | CPU µs each |')
   console.log('| --- | --- | --- | --- | --- |')
-  console.log(row('SigV4, WebCrypto (aws4fetch: the function)', SIGNATURES, webCrypto.seconds, webCrypto.cpuMicros))
+  console.log(row('SigV4, sign.ts on WebCrypto (current Node)', SIGNATURES, webCrypto.seconds, webCrypto.cpuMicros))
+  console.log(
+    row(
+      'SigV4, sign.ts on the crypto module (Segment’s runtime)',
+      SIGNATURES,
+      cryptoModule.seconds,
+      cryptoModule.cpuMicros
+    )
+  )
   console.log(
     row('SigV4, node:crypto (aws4: the Actions destination)', SIGNATURES, nodeCrypto.seconds, nodeCrypto.cpuMicros)
   )
@@ -118,5 +159,8 @@ export async function benchFunctions(): Promise<void> {
   )
   console.log(
     `\nonBatch made ${batchCalls} signed calls for ${batched.length} events: signing and mapping ≈ ${perEvent.toFixed(0)} µs CPU per event (target < 1000)`
+  )
+  console.log(
+    `onBatch CPU per event: current Node ${(onBatch.cpuMicros / batched.length).toFixed(0)} µs, Node 14 ${(onBatch14.cpuMicros / batched.length).toFixed(0)} µs (ratio Node 14 / current ${(onBatch14.cpuMicros / onBatch.cpuMicros).toFixed(2)}; target < 1000 µs each)`
   )
 }

@@ -9,6 +9,7 @@ import { backfillOptions, backfillUsage } from './backfill/options'
 import { exampleOptions } from './example/options'
 import { functionsOptions, functionsUsage } from './functions/options'
 import { generateOptions, generateUsage } from './generate/options'
+import { lambdaOptions, lambdaUsage } from './lambda/options'
 import { DEFAULT_PORT, localOptions } from './local/options'
 import { startOptions, startUsage } from './start/options'
 import { provisionOptions, provisionUsage, teardownOptions, teardownUsage } from './provision/options'
@@ -101,6 +102,13 @@ Options:
     options: teardownOptions,
     run: async (values) => (await import('./provision')).runTeardown(values)
   },
+  lambda: {
+    summary: 'Build, deploy or remove the Lambda function Segment’s classic Amazon Personalize destination invokes',
+    usage: lambdaUsage,
+    options: lambdaOptions,
+    positionals: true,
+    run: async (values, positionals) => (await import('./lambda')).runLambda(values, positionals)
+  },
   local: {
     summary: 'Run the local stack: Amazon Personalize for the AWS SDKs and Segment’s Tracking API, on one port',
     usage: `segment-personalize local [--port <port>] [--host <host>] [--data-dir <dir>] [--delay-ms <ms>] [--strict-write-keys]
@@ -124,6 +132,9 @@ Options:
                      file (provision --json writes one; read again when it changes); default: <data dir>/destination.json
   --catalogue <file> the backfill's items.csv: names, categories and prices for the explorer (it also learns them
                      from the product events it sees)
+  --lambda <zip>     deliver track and identify calls to this Lambda build (segment-personalize lambda build) instead
+                     of the Actions destination, invoked as Lambda does (a fresh Node process per cold start, Lambda's
+                     environment and context): Segment's classic Amazon Personalize destination
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
 
 Fault injection, for reliability tests (fractions of calls, 0 to 1):

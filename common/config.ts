@@ -45,7 +45,7 @@ export const SETTINGS: Setting[] = [
   {
     key: 'region',
     env: 'AWS_REGION',
-    flags: { provision: 'region', teardown: 'region', example: 'region', api: 'region' },
+    flags: { provision: 'region', teardown: 'region', example: 'region', api: 'region', lambda: 'region' },
     description: "Personalize's AWS region (default us-west-2)"
   },
   {
@@ -77,7 +77,7 @@ export const SETTINGS: Setting[] = [
   {
     key: 'destinationSettings',
     env: 'SEGMENT_PERSONALIZE_DESTINATION',
-    flags: { local: 'destination' },
+    flags: { local: 'destination', lambda: 'destination' },
     description: "A JSON file of the destination's settings (provision --json writes one)"
   },
   {

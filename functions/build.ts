@@ -1,6 +1,9 @@
 // `segment-personalize functions build`: the Destination Function as the one self-contained script Segment's
 // Functions runtime runs (no imports, top-level handler declarations), bundled by esbuild from the same modules as the
-// Actions destination, with SigV4 from WebCrypto (functions/sign.ts in place of destination/personalize/sign.ts).
+// Actions destination, with SigV4 on the runtime's `crypto` (functions/sign.ts in place of
+// destination/personalize/sign.ts). Segment documents that Functions run on Node.js 14
+// (https://segment.com/docs/connections/functions/#runtime), so the syntax is lowered to what Node 14 parses; APIs
+// newer than Node 14 are not used (esbuild cannot lower those), which a test checks on the output.
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { build, type Plugin } from 'esbuild'
@@ -39,9 +42,9 @@ async function onDelete(event, settings) {
 /** Built from the TypeScript sources (tsx, jest) or from the compiled package (dist), whichever this file is. */
 const extension = path.extname(__filename)
 
-// destination/personalize/sign.ts (aws4, node:crypto) → functions/sign.ts (aws4fetch, WebCrypto).
-const webCryptoSigning: Plugin = {
-  name: 'webcrypto-signing',
+// destination/personalize/sign.ts (aws4, which requires node:crypto) → functions/sign.ts (the runtime's `crypto`).
+const runtimeSigning: Plugin = {
+  name: 'runtime-signing',
   setup(bundler) {
     bundler.onResolve({ filter: /^\.\/sign$/ }, (args) =>
       args.importer.includes(`${path.sep}destination${path.sep}personalize${path.sep}`)
@@ -50,6 +53,9 @@ const webCryptoSigning: Plugin = {
     )
   }
 }
+
+/** The oldest Node the function must run on: the one Segment's docs name. */
+export const NODE_TARGET = 'node14'
 
 export interface Built {
   file: string
@@ -66,10 +72,10 @@ export async function buildFunction(outFile = DEFAULT_OUT, options: { minify?: b
     globalName: '__personalize',
     platform: 'neutral',
     mainFields: ['main', 'module'],
-    target: 'node18',
+    target: NODE_TARGET,
     minify: options.minify ?? true,
     legalComments: 'none',
-    plugins: [webCryptoSigning],
+    plugins: [runtimeSigning],
     banner: { js: '// Amazon Personalize destination function, built by segment-personalize functions build.' },
     footer: { js: HANDLERS }
   })

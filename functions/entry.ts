@@ -1,14 +1,27 @@
 // The Destination Function's handlers, as build.ts bundles them: Segment's runtime calls the top-level
 // `async function onTrack(event, settings)` declarations the bundle ends with, and they call these.
 // https://segment.com/docs/connections/functions/destination-functions/
+import { useRoleAssumer } from '../destination/personalize/credentials'
+import { runtimeRoleAssumer } from './assumeRole'
+import { deadlineIn } from './deadline'
 import { batchEntry, runtimeError } from './errors'
-import { handle, type Outcome } from './handlers'
-import { fetchClient } from './http'
+import { handleWithin } from './handlers'
+import type { Outcome } from './handlers'
 import './runtime'
 import { settingsOf } from './settings'
 
+// The role in IAM Role ARN is assumed with the runtime's own aws-sdk and kept in its cache, as Segment's guide does
+// (assumeRole.ts). Without an `AWS` (run elsewhere), the destination's own STS call over fetch does it.
+if (typeof AWS !== 'undefined' && AWS)
+  useRoleAssumer(runtimeRoleAssumer(AWS, typeof cache === 'undefined' ? undefined : cache))
+
+/** Every event through the presets, within the invocation's deadline. */
+function run(events: unknown[], rawSettings: unknown): Promise<Outcome[]> {
+  return handleWithin(events, settingsOf(rawSettings), deadlineIn())
+}
+
 async function one(event: unknown, settings: unknown): Promise<void> {
-  const [outcome] = await handle(fetchClient, [event], settingsOf(settings))
+  const [outcome] = await run([event], settings)
   throwFor(outcome!)
 }
 
@@ -29,7 +42,7 @@ export async function onBatch(
   settings: unknown
 ): Promise<Array<{ status: number; errormessage?: string }>> {
   if (!Array.isArray(events)) throw new InvalidEventPayload('onBatch expects an array of events.')
-  const outcomes = await handle(fetchClient, events, settingsOf(settings))
+  const outcomes = await run(events, settings)
   return outcomes.map((outcome) => {
     switch (outcome.kind) {
       case 'ok':

@@ -18,9 +18,25 @@ export const RUNTIME_ERROR_BY_KIND: Record<FailureKind, RuntimeErrorName> = {
   retryable: 'RetryError'
 }
 
-/** The runtime error to throw for a failure. */
+/**
+ * The runtime error to throw for a failure. Each class is named bare: the runtime may hand them in as parameters of
+ * the function it wraps the script in rather than as globals, where `globalThis[name]` finds nothing.
+ */
 export function runtimeError(failure: Failure): Error {
-  return new globalThis[RUNTIME_ERROR_BY_KIND[failure.kind]](failure.message)
+  return runtimeErrorNamed(RUNTIME_ERROR_BY_KIND[failure.kind], failure.message)
+}
+
+export function runtimeErrorNamed(name: RuntimeErrorName, message: string): Error {
+  switch (name) {
+    case 'RetryError':
+      return new RetryError(message)
+    case 'ValidationError':
+      return new ValidationError(message)
+    case 'InvalidEventPayload':
+      return new InvalidEventPayload(message)
+    case 'EventNotSupported':
+      return new EventNotSupported(message)
+  }
 }
 
 /** A failure as one event's entry in onBatch's answer: Segment retries only the 5xx and retryable ones. */

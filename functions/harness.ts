@@ -3,7 +3,7 @@
 // `require`), runs a handler with the 5-second limit, and reports what Segment would do with the event.
 // https://segment.com/docs/connections/functions/destination-functions/#errors-and-error-handling
 import vm from 'node:vm'
-import { webcrypto } from 'node:crypto'
+import nodeCrypto, { webcrypto } from 'node:crypto'
 import { RUNTIME_ERRORS, type RuntimeErrorName } from './runtime'
 
 export const HANDLER_NAMES = [
@@ -53,12 +53,37 @@ export interface RuntimeOptions {
   timeoutMs?: number
   /** `process.env` inside the function. */
   env?: Record<string, string>
+  /** `crypto`: current Node's WebCrypto global (the default), or Node's crypto module as Segment documents it. */
+  crypto?: 'webcrypto' | 'module'
+  /** `AWS`: an aws-sdk v2 (the tests pass 2.488.0, the version Segment documents); absent by default. */
+  aws?: unknown
+  /** `cache`: shared between loads to play a runtime that evaluates the script again in the same process. */
+  cache?: FunctionCache
+}
+
+export interface FunctionCache {
+  load(key: string, ttl: number, fn: () => Promise<unknown>): Promise<unknown>
+  delete(key: string): boolean
+}
+
+/** The runtime's per-process cache: cache.load(key, ttl, fn) and cache.delete(key). */
+export function functionCache(): FunctionCache {
+  const store = new Map<string, { value: unknown; expires: number }>()
+  return {
+    async load(key, ttl, fn) {
+      const hit = store.get(key)
+      if (hit && hit.expires > Date.now()) return hit.value
+      const value = await fn()
+      store.set(key, { value, expires: Date.now() + ttl })
+      return value
+    },
+    delete: (key) => store.delete(key)
+  }
 }
 
 export function loadFunction(code: string, options: RuntimeOptions = {}): Runtime {
   const timeoutMs = options.timeoutMs ?? 5000
   const errors = Object.fromEntries(RUNTIME_ERRORS.map((name) => [name, errorClass(name)]))
-  const store = new Map<string, { value: unknown; expires: number }>()
   const context = vm.createContext({
     ...errors,
     fetch,
@@ -72,7 +97,8 @@ export function loadFunction(code: string, options: RuntimeOptions = {}): Runtim
     AbortSignal,
     TextEncoder,
     TextDecoder,
-    crypto: webcrypto,
+    crypto: options.crypto === 'module' ? nodeCrypto : webcrypto,
+    ...(options.aws === undefined ? {} : { AWS: options.aws }),
     Buffer,
     atob,
     btoa,
@@ -82,17 +108,7 @@ export function loadFunction(code: string, options: RuntimeOptions = {}): Runtim
     setInterval,
     clearInterval,
     process: { env: { ...options.env } },
-    // The runtime's per-process cache: cache.load(key, ttl, fn) and cache.delete(key).
-    cache: {
-      async load(key: string, ttl: number, fn: () => Promise<unknown>) {
-        const hit = store.get(key)
-        if (hit && hit.expires > Date.now()) return hit.value
-        const value = await fn()
-        store.set(key, { value, expires: Date.now() + ttl })
-        return value
-      },
-      delete: (key: string) => store.delete(key)
-    }
+    cache: options.cache ?? functionCache()
   })
   const names = HANDLER_NAMES.join(', ')
   const wrapped = `(function (${names}) {\n${code}\n;return { ${names} }\n})()`

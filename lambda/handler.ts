@@ -10,12 +10,9 @@
 // error Segment retries; a failure that would fail again (a malformed event, a setting that names nothing) is answered
 // with its reason and logged, so it is not retried for hours in vain.
 import { useCredentialChain } from '../destination/personalize/credentials'
-import type { Failure } from '../destination/personalize/errors'
-import { invalidEvent } from '../destination/personalize/errors'
-import { attachDeadline, deadlineIn, INVOCATION_BUDGET_MS, withinDeadline } from '../functions/deadline'
-import { handle } from '../functions/handlers'
+import { deadlineIn, INVOCATION_BUDGET_MS } from '../functions/deadline'
+import { handleWithin } from '../functions/handlers'
 import type { Outcome } from '../functions/handlers'
-import { fetchClient } from '../functions/http'
 import { executionRole, settingsFrom } from './environment'
 
 /** The parts of Lambda's context object the handler reads (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html). */
@@ -43,24 +40,8 @@ const MARGIN_MS = 300
 
 export async function handler(event: unknown, context: LambdaContext): Promise<LambdaResult> {
   const budget = Math.min(INVOCATION_BUDGET_MS, context.getRemainingTimeInMillis() - MARGIN_MS)
-  const deadline = deadlineIn(Math.max(0, budget))
-  let outcome: Outcome
-  try {
-    ;[outcome] = (await withinDeadline(
-      handle(fetchClient(deadline), [event], attachDeadline({ ...settings }, deadline)),
-      deadline,
-      'the invocation'
-    )) as [Outcome]
-  } catch (error) {
-    outcome = { kind: 'failed', failure: unforeseen(error) }
-  }
-  return answer(outcome, context)
-}
-
-function unforeseen(error: unknown): Failure {
-  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) }
-  if (name === 'TimeoutError') return { kind: 'retryable', status: 408, type: 'RequestTimeout', message }
-  return invalidEvent(`The function could not handle the event: ${name}: ${message}`)
+  const [outcome] = await handleWithin([event], { ...settings }, deadlineIn(Math.max(0, budget)))
+  return answer(outcome!, context)
 }
 
 function answer(outcome: Outcome, context: LambdaContext): LambdaResult {

@@ -89,6 +89,16 @@ export async function runLocal(values: Record<string, string | boolean | string[
     typeof values.destination === 'string'
       ? values.destination
       : options.dataDir && path.join(options.dataDir, 'destination.json')
+  if (typeof values.lambda === 'string') {
+    try {
+      options.lambdaZip = readFileSync(values.lambda)
+    } catch (error) {
+      console.error(
+        `Cannot read --lambda ${values.lambda}: ${(error as Error).message} (segment-personalize lambda build writes one)`
+      )
+      return 2
+    }
+  }
   let stack: LocalStack
   try {
     stack = await startLocalStack({

@@ -6,6 +6,7 @@ export const localOptions = {
   'strict-write-keys': { type: 'boolean' as const },
   destination: { type: 'string' as const },
   catalogue: { type: 'string' as const },
+  lambda: { type: 'string' as const },
   'sigv4-key': { type: 'string' as const, multiple: true },
   'delay-ms': { type: 'string' as const },
   'fail-throttle': { type: 'string' as const },
