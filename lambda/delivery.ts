@@ -1,15 +1,13 @@
-// `segment-personalize local --lambda <zip>`: the local stack delivers each stored track and identify call to the
-// Lambda build, invoked as Lambda invokes it (invoke.ts), as Segment's Amazon Personalize (Lambda) destination sends
-// the call types it has a function for. The function's environment comes from the destination settings; a change of
+// `segment-personalize local --lambda <zip>`: the local stack delivers each stored message Segment's Amazon
+// Personalize (Lambda) destination would send (callTypes.ts) to the Lambda build, invoked as Lambda invokes it
+// (invoke.ts). The function's environment comes from the destination settings; a change of
 // settings starts new sandboxes, as a configuration update does on Lambda.
 import type { Settings } from '../destination/generated-types'
 import { failureOf, laneOf, type Attempt } from '../emulators/segment/delivery'
+import { sentToLambda } from './callTypes'
 import { environmentFor } from './environment'
 import type { LambdaResult } from './handler'
 import { startLocalLambda, type Invocation, type LocalLambda } from './invoke'
-
-// The call types `lambda deploy` prints a function ARN for.
-const CALL_TYPES = new Set(['track', 'identify'])
 
 export interface LambdaDeliveryOptions {
   zip: Uint8Array
@@ -59,7 +57,7 @@ export function lambdaDelivery(options: LambdaDeliveryOptions): LambdaDelivery {
     let delivered = 0
     const queues = sandboxes.map(() => [] as number[])
     messages.forEach((message, i) => {
-      if (CALL_TYPES.has(String(message.type))) queues[laneOf(message, queues.length)]!.push(i)
+      if (sentToLambda(message)) queues[laneOf(message, queues.length)]!.push(i)
     })
     await Promise.all(
       queues.map(async (queue, n) => {

@@ -26,6 +26,8 @@ export interface LocalLambdaOptions {
   memoryMb?: number
   /** The Node binary (default: this process's). */
   node?: string
+  /** Drop the function's console output (default: it goes to this process's stdout and stderr). */
+  quiet?: boolean
 }
 
 /** How an invocation ended, as Lambda's Invoke reports it: a result, or a function error with its type. */
@@ -104,7 +106,9 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
       cwd: task,
       env,
       execPath: options.node,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+      // Node's flags for the runtime only: not this process's (a loader such as tsx, an inspector).
+      execArgv: [],
+      stdio: options.quiet ? ['ignore', 'ignore', 'ignore', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc']
     })
     const ready = new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve())

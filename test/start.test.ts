@@ -128,6 +128,28 @@ test('npm start: the whole pipeline offline, then profiles carry recommendations
   }
 }, 180_000)
 
+test('npm start -- --lambda: the classic path, the live day delivered through the Lambda build', async () => {
+  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'start-lambda-')), 'data')
+  const run = start('--data-dir', dataDir, '--lambda', ...SMALL)
+  try {
+    const [, url] = await run.waitFor(/Explorer: (http:\/\/\S+)\//)
+    expect(run.output()).toMatch(/\[2\/5\] local stack ready .*delivery through the Lambda build/)
+    expect(run.output()).toMatch(/summary: [\d,]+ events sent .* · 0 failed/)
+    const stats = (await (await fetch(`${url!}/_local/stats`)).json()) as {
+      delivery: { delivered: number; failed: number }
+    }
+    expect(stats.delivery).toMatchObject({ failed: 0 })
+    expect(stats.delivery.delivered).toBeGreaterThan(0)
+    const users = recommendedUsers(dataDir)
+    expect(users.length).toBeGreaterThan(0)
+    expect((await traits(url!, users[0]!)).recommended_products).toEqual(expect.arrayContaining([expect.any(String)]))
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(0)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+}, 180_000)
+
 describe('bad input is refused before anything is done', () => {
   test('a data dir that is not empty and not ours', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'start-foreign-'))

@@ -4,6 +4,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda'
 import { STSClient } from '@aws-sdk/client-sts'
 import type { Settings } from '../../destination/generated-types'
 import { buildLambda, DEFAULT_OUT } from '../../lambda/build'
+import { TRACK_EVENTS } from '../../lambda/callTypes'
 import { DeployError, deployLambda, describePlan, namesFor, teardownLambda } from '../../lambda/deploy'
 import { lambdaUsage } from './options'
 
@@ -92,7 +93,7 @@ Paste into the Amazon Personalize destination's settings in Segment:
   Role Address:             ${deployed.invokeRoleArn}
   External ID:              ${externalId}
   Region:                   ${settings.region}
-and list the track events to send (Product Viewed, Product Clicked, Product Added, Order Completed).`)
+and, under Events, the track events to send: ${TRACK_EVENTS.join(', ')}.`)
   return 0
 }
 

@@ -8,6 +8,7 @@ import { PersonalizeClient } from '@aws-sdk/client-personalize'
 import { backfill } from '../../backfill/backfill'
 import type { Settings } from '../../destination/generated-types'
 import { startLocalStack, type LocalStack } from '../../emulators/localStack'
+import { buildLambda } from '../../lambda/build'
 import type { StoredMessage } from '../../emulators/segment/logStore'
 import { ROUND_TRIP_SOURCE } from '../../emulators/segment/server'
 import { dayOf, formatDay } from '../../generators/calendar'
@@ -32,6 +33,8 @@ interface DemoState {
 
 const STATE_FILE = 'demo-state.json'
 const NAME = 'segment-personalize-demo'
+// --domain ecommerce provisions under another name, so one data dir can hold both (a dataset group's domain is fixed).
+const DOMAIN_NAME = 'segment-personalize-shop'
 const REGION = 'us-west-2'
 // A live day stopped by a crash (not by Ctrl-C, which flushes) resumes this many seconds of messages before where it
 // was last recorded: those in flight may not have been acknowledged, and Segment drops the ones it already has (same
@@ -48,6 +51,13 @@ function whole(name: string, value: string | boolean | string[] | undefined, fal
   if (typeof value !== 'string' || !Number.isInteger(n) || n < min)
     throw new DemoError(`--${name} must be a whole number of at least ${min}, not "${String(value)}"`)
   return n
+}
+
+/** --domain: ecommerce (any case), or none. */
+function domainOf(value: string | boolean | string[] | undefined): 'ECOMMERCE' | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'string' && value.toUpperCase() === 'ECOMMERCE') return 'ECOMMERCE'
+  throw new DemoError(`--domain takes ecommerce, not "${String(value)}"`)
 }
 
 /** Makes (or cleans, or reuses) the data dir, and reads what earlier runs did. */
@@ -136,7 +146,15 @@ const step = (n: number, text: string) => console.log(`[${n}/5] ${text}`)
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
 
 export async function runStart(values: Values): Promise<number> {
-  let options: { port: number; days: number; usersPerDay: number; rate: number; seed: number; delayMs: number }
+  let options: {
+    port: number
+    days: number
+    usersPerDay: number
+    rate: number
+    seed: number
+    delayMs: number
+    domain?: 'ECOMMERCE'
+  }
   const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : DEMO_DEFAULTS.dataDir
   let state: DemoState
   try {
@@ -146,7 +164,8 @@ export async function runStart(values: Values): Promise<number> {
       usersPerDay: whole('users-per-day', values['users-per-day'], DEMO_DEFAULTS.usersPerDay, 50),
       rate: whole('rate', values.rate, DEMO_DEFAULTS.rate, 1),
       seed: whole('seed', values.seed, DEMO_DEFAULTS.seed),
-      delayMs: whole('delay-ms', values['delay-ms'], 300)
+      delayMs: whole('delay-ms', values['delay-ms'], 300),
+      domain: domainOf(values.domain)
     }
     state = prepareDataDir(dataDir, values.clean === true)
   } catch (error) {
@@ -194,7 +213,11 @@ export async function runStart(values: Values): Promise<number> {
   let stack: LocalStack | undefined
   const live = liveCounters(() => stack)
   try {
+    // --lambda: the classic path, Segment's Lambda destination invoking the function `lambda build` makes.
+    const lambdaZip =
+      values.lambda === true ? (await buildLambda(path.join(dataDir, 'lambda', 'personalize.zip'))).zip : undefined
     stack = await startLocalStack({
+      lambdaZip,
       port: options.port,
       dataDir,
       delayMs: options.delayMs,
@@ -207,7 +230,11 @@ export async function runStart(values: Values): Promise<number> {
     console.error((error as Error).message)
     return 1
   }
-  step(2, `local stack ready at ${stack.url} (explorer: ${stack.url}/ )`)
+  step(
+    2,
+    `local stack ready at ${stack.url} (explorer: ${stack.url}/ )` +
+      (values.lambda === true ? '; delivery through the Lambda build, invoked as Lambda does' : '')
+  )
   const stopped = stopSignal()
   try {
     // 3. Backfill: the logs as Personalize's CSVs.
@@ -226,8 +253,10 @@ export async function runStart(values: Values): Promise<number> {
 
     // 4. Provision and train (each resource reused when it exists).
     const at = performance.now()
+    const name = options.domain ? DOMAIN_NAME : NAME
     const provisioned = await provision({
-      name: NAME,
+      name,
+      domain: options.domain,
       personalize: new PersonalizeClient({
         region: REGION,
         endpoint: stack.url,
@@ -245,7 +274,7 @@ export async function runStart(values: Values): Promise<number> {
     const reused = provisioned.steps.filter((line) => line.startsWith('reused')).length
     step(
       4,
-      `provisioned ${NAME}: campaign and event tracker ACTIVE${reused > 0 ? ` (${reused} resources reused)` : ''} ` +
+      `provisioned ${name}: ${options.domain ? 'recommenders' : 'campaign'} and event tracker ACTIVE${reused > 0 ? ` (${reused} resources reused)` : ''} ` +
         `(${seconds(at)}); set-up took ${seconds(started)}`
     )
 

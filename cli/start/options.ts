@@ -11,10 +11,12 @@ export const startOptions = {
   'users-per-day': { type: 'string' as const },
   rate: { type: 'string' as const },
   seed: { type: 'string' as const },
-  'delay-ms': { type: 'string' as const }
+  'delay-ms': { type: 'string' as const },
+  domain: { type: 'string' as const },
+  lambda: { type: 'boolean' as const }
 }
 
-export const startUsage = `segment-personalize start [--data-dir <dir>] [--clean] [--port <port>] [--days <n>] [--rate <n>]
+export const startUsage = `segment-personalize start [--data-dir <dir>] [--clean] [--port <port>] [--days <n>] [--rate <n>] [--domain ecommerce] [--lambda]
 
 The whole pipeline, offline, in one command (npm start runs it):
   1. history: the generator replays --days days of a shop's clickstream (seeded) into the data dir, in the layout
@@ -36,4 +38,8 @@ Options:
   --rate <n>             live events a second (default ${DEMO_DEFAULTS.rate})
   --seed <n>             the generator's seed (default ${DEMO_DEFAULTS.seed})
   --delay-ms <ms>        how long Personalize's resources take to become ACTIVE (default 300)
+  --domain ecommerce     provision an ECOMMERCE Domain dataset group and its recommenders instead of the workshop's
+                         custom solution; the round-trip asks "Recommended for you" (use a fresh --data-dir)
+  --lambda               deliver through the Lambda build instead of the Actions destination: the function Segment's
+                         classic Amazon Personalize destination invokes, built and invoked as Lambda runs it
   -h, --help             show this help`
