@@ -5,6 +5,7 @@ import { benchDestination } from './destination'
 import { benchEmulator } from './emulator'
 import { benchFunctions } from './functions'
 import { benchGenerator } from './generator'
+import { benchLambda } from './lambda'
 import { benchLocal } from './local'
 import { benchRoundTrip } from './roundtrip'
 
@@ -15,7 +16,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   generator: benchGenerator,
   functions: benchFunctions,
   backfill: benchBackfill,
-  local: benchLocal
+  local: benchLocal,
+  lambda: benchLambda
 }
 
 async function main(): Promise<void> {

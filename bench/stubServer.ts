@@ -1,5 +1,5 @@
 // A loopback server that answers like Personalize (PutEvents, PutUsers, PutItems: 200 and an empty body;
-// GetRecommendations: 25 items) and like Segment's Tracking API (/v1/batch), and counts what it received.
+// GetRecommendations: 25 items) and like Segment's Tracking API (/v1/batch, /v1/identify…), and counts what it received.
 // It runs in its own process so that the benchmarks' CPU figures are the client's alone.
 import http from 'node:http'
 
@@ -21,7 +21,7 @@ const server = http.createServer((req, res) => {
     byPath[path] = (byPath[path] ?? 0) + 1
     // Count the interactions without a full parse: each event carries exactly one "eventType".
     if (path === '/events') events += Buffer.concat(chunks).toString().split('"eventType"').length - 1
-    const body = path === '/recommendations' ? RECOMMENDATIONS : path === '/v1/batch' ? '{"success":true}' : ''
+    const body = path === '/recommendations' ? RECOMMENDATIONS : path.startsWith('/v1/') ? '{"success":true}' : ''
     res.writeHead(200, {
       'content-type': 'application/json',
       'x-amzn-requestid': String(calls),

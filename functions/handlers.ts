@@ -153,12 +153,18 @@ function unhandled(event: unknown, settings: Settings): Outcome {
 const SETTLE_MS = 250
 
 /**
- * Every event through the presets within one invocation's deadline (deadline.ts), over the runtime's fetch; one
+ * Every event through the presets within one invocation's deadline (deadline.ts), over the runtime's fetch (or the
+ * given client); one
  * outcome per event and never a throw. The Destination Function (entry.ts) and the Lambda build (lambda/handler.ts)
  * both run their events through this.
  */
-export async function handleWithin(events: unknown[], settings: Settings, deadline: Deadline): Promise<Outcome[]> {
-  const work = handle(fetchClient(deadline), events, attachDeadline(settings, deadline))
+export async function handleWithin(
+  events: unknown[],
+  settings: Settings,
+  deadline: Deadline,
+  clientFor: (deadline: Deadline) => HttpClient = fetchClient
+): Promise<Outcome[]> {
+  const work = handle(clientFor(deadline), events, attachDeadline(settings, deadline))
   const budget: Deadline = { budgetMs: deadline.budgetMs, remaining: () => deadline.remaining() + SETTLE_MS }
   try {
     return await withinDeadline(work, budget, 'the invocation')

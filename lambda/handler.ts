@@ -14,6 +14,7 @@ import { deadlineIn, INVOCATION_BUDGET_MS } from '../functions/deadline'
 import { handleWithin } from '../functions/handlers'
 import type { Outcome } from '../functions/handlers'
 import { executionRole, settingsFrom } from './environment'
+import { nodeClient } from './http'
 
 /** The parts of Lambda's context object the handler reads (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html). */
 export interface LambdaContext {
@@ -40,7 +41,7 @@ const MARGIN_MS = 300
 
 export async function handler(event: unknown, context: LambdaContext): Promise<LambdaResult> {
   const budget = Math.min(INVOCATION_BUDGET_MS, context.getRemainingTimeInMillis() - MARGIN_MS)
-  const [outcome] = await handleWithin([event], { ...settings }, deadlineIn(Math.max(0, budget)))
+  const [outcome] = await handleWithin([event], { ...settings }, deadlineIn(Math.max(0, budget)), nodeClient)
   return answer(outcome!, context)
 }
 
