@@ -2,7 +2,10 @@
 // when it exists: dataset group, schemas, datasets, import jobs, a solution (aws-user-personalization), a solution
 // version, a campaign and an event tracker. Personalize's SDK has no waiters, so each step polls its Describe call.
 // https://docs.aws.amazon.com/personalize/latest/dg/getting-started-console.html
-import { readFile } from 'node:fs/promises'
+// With `domain: 'ECOMMERCE'`, what a team starting today builds instead: a Domain dataset group and its recommenders
+// (https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html), with the Segment event names of the
+// interactions mapped to the domain's event types.
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import {
   CreateCampaignCommand,
@@ -10,6 +13,7 @@ import {
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
   CreateEventTrackerCommand,
+  CreateRecommenderCommand,
   CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
@@ -18,22 +22,56 @@ import {
   DescribeDatasetGroupCommand,
   DescribeDatasetImportJobCommand,
   DescribeEventTrackerCommand,
+  DescribeRecommenderCommand,
   DescribeSchemaCommand,
   DescribeSolutionVersionCommand,
-  ListCampaignsCommand,
-  ListDatasetGroupsCommand,
-  ListDatasetImportJobsCommand,
-  ListDatasetsCommand,
-  ListEventTrackersCommand,
-  ListSchemasCommand,
-  ListSolutionsCommand,
-  ListSolutionVersionsCommand,
+  paginateListCampaigns,
+  paginateListDatasetGroups,
+  paginateListDatasetImportJobs,
+  paginateListDatasets,
+  paginateListEventTrackers,
+  paginateListRecommenders,
+  paginateListSchemas,
+  paginateListSolutions,
+  paginateListSolutionVersions,
   type PersonalizeClient
 } from '@aws-sdk/client-personalize'
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { interactionsSchema } from '../backfill/schemas'
+import { csvFields, csvRow } from '../common/csv'
 
 export const RECIPE = 'arn:aws:personalize:::recipe/aws-user-personalization'
+
+export type Domain = 'ECOMMERCE'
+
+// The ECOMMERCE use cases provision creates, by the suffix of their names; the first one is what the destination's
+// Sync Recommendations asks. https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html
+export const ECOMMERCE_RECOMMENDERS: Array<{ suffix: string; recipe: string; title: string }> = [
+  { suffix: 'recommended-for-you', recipe: 'aws-ecomm-recommended-for-you', title: 'Recommended for you' },
+  {
+    suffix: 'also-viewed',
+    recipe: 'aws-ecomm-customers-who-viewed-x-also-viewed',
+    title: 'Customers who viewed X also viewed'
+  },
+  { suffix: 'bought-together', recipe: 'aws-ecomm-frequently-bought-together', title: 'Frequently bought together' },
+  { suffix: 'best-sellers', recipe: 'aws-ecomm-popular-items-by-purchases', title: 'Best sellers' },
+  { suffix: 'most-viewed', recipe: 'aws-ecomm-popular-items-by-views', title: 'Most viewed' }
+]
+
+// ECOMMERCE's use cases learn from View and Purchase events ("At minimum 1000 View events", ECOMMERCE-use-cases.html);
+// the Segment E-commerce spec's names map to them, other event types are kept as they are (a domain allows more).
+export const ECOMMERCE_EVENT_TYPES: Record<string, string> = {
+  'Product Viewed': 'View',
+  'Product Clicked': 'View',
+  'Order Completed': 'Purchase'
+}
+
+/** Every entry of a List operation, page by page (the SDK's paginators). */
+async function all<P, T>(pages: AsyncIterable<P>, entries: (page: P) => T[] | undefined): Promise<T[]> {
+  const found: T[] = []
+  for await (const page of pages) found.push(...(entries(page) ?? []))
+  return found
+}
 
 export type DatasetType = 'Interactions' | 'Users' | 'Items'
 
@@ -46,6 +84,8 @@ export interface ProvisionOptions {
    *  (`file://…`: the local stack reads them directly). */
   s3?: { client: S3Client; bucket: string; prefix?: string }
   roleArn?: string
+  /** A Domain dataset group with the domain's recommenders, instead of a custom solution and campaign. */
+  domain?: Domain
   /** How often to poll, and for how long at most (training takes minutes to hours on AWS). */
   pollMs?: number
   timeoutMs?: number
@@ -55,8 +95,12 @@ export interface ProvisionOptions {
 export interface Provisioned {
   datasetGroupArn: string
   datasetArns: Partial<Record<DatasetType, string>>
-  solutionVersionArn: string
-  campaignArn: string
+  /** The custom solution's version and campaign (without a domain). */
+  solutionVersionArn?: string
+  campaignArn?: string
+  /** The Domain dataset group's "Recommended for you" recommender, and every ACTIVE recommender by use case. */
+  recommenderArn?: string
+  recommenderArns?: Record<string, string>
   trackingId: string
   /** What each step did: created, reused. */
   steps: string[]
@@ -125,7 +169,7 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
   }
 
   // Dataset group.
-  const groups = (await client.send(new ListDatasetGroupsCommand({ maxResults: 100 }))).datasetGroups ?? []
+  const groups = await all(paginateListDatasetGroups({ client }, {}), (page) => page.datasetGroups)
   let datasetGroupArn = groups.find((group) => group.name === name)?.datasetGroupArn
   if (datasetGroupArn) {
     const { datasetGroup } = await client.send(new DescribeDatasetGroupCommand({ datasetGroupArn }))
@@ -133,10 +177,15 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
       throw new ProvisionError(
         `Dataset group ${name} exists and is ${datasetGroup.status} (${datasetGroup.failureReason ?? 'no reason given'}): run teardown --name ${name}, or choose another --name.`
       )
+    if ((datasetGroup?.domain ?? undefined) !== options.domain)
+      throw new ProvisionError(
+        `Dataset group ${name} exists ${datasetGroup?.domain ? `as a ${datasetGroup.domain} Domain dataset group` : 'without a domain'}: run teardown --name ${name}, or choose another --name.`
+      )
     step(`reused dataset group ${name}`)
   } else {
-    datasetGroupArn = (await client.send(new CreateDatasetGroupCommand({ name }))).datasetGroupArn!
-    step(`created dataset group ${name}`)
+    datasetGroupArn = (await client.send(new CreateDatasetGroupCommand({ name, domain: options.domain })))
+      .datasetGroupArn!
+    step(`created ${options.domain ? `${options.domain} Domain ` : ''}dataset group ${name}`)
   }
   const groupArn = datasetGroupArn
   await waitActive(options, {
@@ -147,24 +196,33 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
 
   // Schemas, datasets and imports, one dataset type at a time.
   const datasetArns: Partial<Record<DatasetType, string>> = {}
-  const existingDatasets =
-    (await client.send(new ListDatasetsCommand({ datasetGroupArn: groupArn, maxResults: 100 }))).datasets ?? []
-  const schemas = (await client.send(new ListSchemasCommand({ maxResults: 100 }))).schemas ?? []
+  const existingDatasets = await all(
+    paginateListDatasets({ client }, { datasetGroupArn: groupArn }),
+    (page) => page.datasets
+  )
+  const schemas = await all(paginateListSchemas({ client }, {}), (page) => page.schemas)
   for (const type of ['Interactions', 'Users', 'Items'] as const) {
-    const csv = options.csv[type]
-    if (!csv) continue
+    const given = options.csv[type]
+    if (!given) continue
+    const csv =
+      options.domain && type === 'Interactions' ? await domainInteractions(path.resolve(given)) : path.resolve(given)
     const schemaName = `${name}-${type.toLowerCase()}`
-    const wanted = await schemaFor(type, path.resolve(csv))
+    const wanted = await schemaFor(type, path.resolve(given))
     let schemaArn = schemas.find((schema) => schema.name === schemaName)?.schemaArn
     if (schemaArn) {
       const { schema } = await client.send(new DescribeSchemaCommand({ schemaArn }))
-      if (schema?.schema && JSON.stringify(JSON.parse(schema.schema)) !== wanted)
+      if (
+        (schema?.schema && JSON.stringify(JSON.parse(schema.schema)) !== wanted) ||
+        (schema?.domain ?? undefined) !== options.domain
+      )
         throw new ProvisionError(
           `Schema ${schemaName} exists with other columns than ${path.basename(csv)}: run teardown --name ${name}, or choose another --name.`
         )
       step(`reused schema ${schemaName}`)
     } else {
-      schemaArn = (await client.send(new CreateSchemaCommand({ name: schemaName, schema: wanted }))).schemaArn!
+      schemaArn = (
+        await client.send(new CreateSchemaCommand({ name: schemaName, schema: wanted, domain: options.domain }))
+      ).schemaArn!
       step(`created schema ${schemaName}`)
     }
     // A dataset group has one dataset of each type, whose ARN ends in its type: …:dataset/<group>/INTERACTIONS.
@@ -189,10 +247,97 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
     await importCsv(options, type, arn, path.resolve(csv), step)
   }
 
-  // Solution, version, campaign.
+  if (options.domain) {
+    const recommenderArns = await recommenders(options, groupArn, step)
+    return {
+      datasetGroupArn: groupArn,
+      datasetArns,
+      recommenderArn: recommenderArns[ECOMMERCE_RECOMMENDERS[0]!.suffix],
+      recommenderArns,
+      trackingId: await eventTracker(options, groupArn, step),
+      steps
+    }
+  }
+  const { solutionVersionArn, campaignArn } = await solutionAndCampaign(options, groupArn, step)
+  const trackingId = await eventTracker(options, groupArn, step)
+  return { datasetGroupArn: groupArn, datasetArns, solutionVersionArn, campaignArn, trackingId, steps }
+}
+
+/** The interactions CSV with ECOMMERCE's event types, written beside it (interactions-ecommerce.csv). */
+async function domainInteractions(csv: string): Promise<string> {
+  const [header = '', ...rows] = (await readFile(csv, 'utf8')).split('\n')
+  const column = header.replace(/"/g, '').trim().split(',').indexOf('EVENT_TYPE')
+  if (column < 0) throw new ProvisionError(`${csv} has no EVENT_TYPE column: an ECOMMERCE dataset group needs one.`)
+  const mapped = rows.map((row) => {
+    const fields = csvFields(row)
+    const type = fields[column]
+    if (type === undefined || !(type in ECOMMERCE_EVENT_TYPES)) return row
+    fields[column] = ECOMMERCE_EVENT_TYPES[type]!
+    return csvRow(fields)
+  })
+  const out = path.join(path.dirname(csv), `${path.basename(csv, '.csv')}-ecommerce.csv`)
+  await writeFile(out, [header, ...mapped].join('\n'))
+  return out
+}
+
+/** The Domain dataset group's recommenders, by use case; one whose data is too thin is reported and left out. */
+async function recommenders(
+  options: ProvisionOptions,
+  groupArn: string,
+  step: (line: string) => void
+): Promise<Record<string, string>> {
+  const client = options.personalize
+  const existing = await all(
+    paginateListRecommenders({ client }, { datasetGroupArn: groupArn }),
+    (page) => page.recommenders
+  )
+  const active: Record<string, string> = {}
+  for (const useCase of ECOMMERCE_RECOMMENDERS) {
+    const recommenderName = `${options.name}-${useCase.suffix}`
+    let recommenderArn = existing.find((r) => r.name === recommenderName)?.recommenderArn
+    if (recommenderArn) step(`reused recommender ${recommenderName}`)
+    else {
+      recommenderArn = (
+        await client.send(
+          new CreateRecommenderCommand({
+            name: recommenderName,
+            datasetGroupArn: groupArn,
+            recipeArn: `arn:aws:personalize:::recipe/${useCase.recipe}`,
+            recommenderConfig: { enableMetadataWithRecommendations: options.csv.Items !== undefined }
+          })
+        )
+      ).recommenderArn!
+      step(`created recommender ${recommenderName} (${useCase.title})`)
+    }
+    const arn = recommenderArn
+    try {
+      await waitActive(options, {
+        what: `recommender ${recommenderName}`,
+        describe: async () =>
+          (await client.send(new DescribeRecommenderCommand({ recommenderArn: arn }))).recommender ?? {}
+      })
+      active[useCase.suffix] = arn
+    } catch (error) {
+      // The first use case is the one Sync Recommendations asks: without it there is nothing to serve.
+      if (!(error instanceof ProvisionError) || useCase === ECOMMERCE_RECOMMENDERS[0]) throw error
+      step(`skipped ${useCase.title}: ${error.message}`)
+    }
+  }
+  return active
+}
+
+/** The custom solution (aws-user-personalization), its newest trained version and a campaign on it. */
+async function solutionAndCampaign(
+  options: ProvisionOptions,
+  groupArn: string,
+  step: (line: string) => void
+): Promise<{ solutionVersionArn: string; campaignArn: string }> {
+  const { personalize: client, name } = options
   const solutionName = `${name}-solution`
-  const solutions =
-    (await client.send(new ListSolutionsCommand({ datasetGroupArn: groupArn, maxResults: 100 }))).solutions ?? []
+  const solutions = await all(
+    paginateListSolutions({ client }, { datasetGroupArn: groupArn }),
+    (page) => page.solutions
+  )
   let solutionArn = solutions.find((solution) => solution.name === solutionName)?.solutionArn
   if (solutionArn) step(`reused solution ${solutionName}`)
   else {
@@ -201,10 +346,11 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
     ).solutionArn!
     step(`created solution ${solutionName} (aws-user-personalization)`)
   }
-  // The newest trained version, if any (ListSolutionVersions lists newest first).
-  const versions =
-    (await client.send(new ListSolutionVersionsCommand({ solutionArn, maxResults: 100 }))).solutionVersions ?? []
-  const latest = versions.find((version) => version.status === ACTIVE)
+  // The newest trained version, if any.
+  const versions = await all(paginateListSolutionVersions({ client }, { solutionArn }), (page) => page.solutionVersions)
+  const latest = versions
+    .filter((version) => version.status === ACTIVE)
+    .sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0))[0]
   let solutionVersionArn = latest?.solutionVersionArn
   if (solutionVersionArn) step('reused the trained solution version')
   else {
@@ -218,7 +364,7 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
       (await client.send(new DescribeSolutionVersionCommand({ solutionVersionArn: versionArn }))).solutionVersion ?? {}
   })
   const campaignName = `${name}-campaign`
-  const campaigns = (await client.send(new ListCampaignsCommand({ solutionArn, maxResults: 100 }))).campaigns ?? []
+  const campaigns = await all(paginateListCampaigns({ client }, { solutionArn }), (page) => page.campaigns)
   let campaignArn = campaigns.find((campaign) => campaign.name === campaignName)?.campaignArn
   if (campaignArn) step(`reused campaign ${campaignName}`)
   else {
@@ -232,11 +378,22 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
     describe: async () => (await client.send(new DescribeCampaignCommand({ campaignArn: campaign }))).campaign ?? {}
   })
 
+  return { solutionVersionArn: versionArn, campaignArn: campaign }
+}
+
+/** The dataset group's event tracker (one per group); its tracking ID. */
+async function eventTracker(
+  options: ProvisionOptions,
+  groupArn: string,
+  step: (line: string) => void
+): Promise<string> {
+  const { personalize: client, name } = options
   // Event tracker.
   const trackerName = `${name}-tracker`
-  const trackers =
-    (await client.send(new ListEventTrackersCommand({ datasetGroupArn: groupArn, maxResults: 100 }))).eventTrackers ??
-    []
+  const trackers = await all(
+    paginateListEventTrackers({ client }, { datasetGroupArn: groupArn }),
+    (page) => page.eventTrackers
+  )
   let eventTrackerArn = trackers.find((tracker) => tracker.name === trackerName)?.eventTrackerArn
   if (eventTrackerArn) step(`reused event tracker ${trackerName}`)
   else {
@@ -252,14 +409,7 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
       (await client.send(new DescribeEventTrackerCommand({ eventTrackerArn: trackerArn }))).eventTracker ?? {}
   })
   const { eventTracker } = await client.send(new DescribeEventTrackerCommand({ eventTrackerArn: trackerArn }))
-  return {
-    datasetGroupArn: groupArn,
-    datasetArns,
-    solutionVersionArn: versionArn,
-    campaignArn: campaign,
-    trackingId: eventTracker!.trackingId!,
-    steps
-  }
+  return eventTracker!.trackingId!
 }
 
 /** Imports a CSV into its dataset, once: an ACTIVE import job of the same name is reused. */
@@ -272,8 +422,7 @@ async function importCsv(
 ): Promise<void> {
   const client = options.personalize
   const jobName = `${options.name}-${type.toLowerCase()}-import`
-  const jobs =
-    (await client.send(new ListDatasetImportJobsCommand({ datasetArn, maxResults: 100 }))).datasetImportJobs ?? []
+  const jobs = await all(paginateListDatasetImportJobs({ client }, { datasetArn }), (page) => page.datasetImportJobs)
   const existing = jobs.find((job) => job.jobName === jobName && job.status === ACTIVE)
   if (existing) {
     step(`reused ${type} import ${jobName}`)

@@ -9,7 +9,10 @@ export function destinationSettings(provisioned: Provisioned, region: string, en
   return {
     region,
     trackingId: provisioned.trackingId,
-    campaignArn: provisioned.campaignArn,
+    // A Domain dataset group's destination asks its "Recommended for you" recommender; a custom one its campaign.
+    ...(provisioned.recommenderArn
+      ? { recommenderArn: provisioned.recommenderArn }
+      : { campaignArn: provisioned.campaignArn }),
     usersDatasetArn: provisioned.datasetArns.Users,
     itemsDatasetArn: provisioned.datasetArns.Items,
     // The local stack takes any credentials; the destination still needs some to sign with.

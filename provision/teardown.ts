@@ -1,22 +1,31 @@
-// `segment-personalize teardown`: deletes what provision created under a name, in dependency order (campaigns, event
-// trackers, solutions with their versions, datasets, the dataset group, then the schemas), waiting for each deletion
+// `segment-personalize teardown`: deletes what provision created under a name, in dependency order (campaigns,
+// recommenders, event trackers, solutions with their versions, datasets, the dataset group, then the schemas), waiting for each deletion
 // to finish before the next step: Personalize refuses to delete a resource that something still uses.
 import {
   DeleteCampaignCommand,
   DeleteDatasetCommand,
   DeleteDatasetGroupCommand,
   DeleteEventTrackerCommand,
+  DeleteRecommenderCommand,
   DeleteSchemaCommand,
   DeleteSolutionCommand,
-  ListCampaignsCommand,
-  ListDatasetGroupsCommand,
-  ListDatasetsCommand,
-  ListEventTrackersCommand,
-  ListSchemasCommand,
-  ListSolutionsCommand,
+  paginateListCampaigns,
+  paginateListDatasetGroups,
+  paginateListDatasets,
+  paginateListEventTrackers,
+  paginateListRecommenders,
+  paginateListSchemas,
+  paginateListSolutions,
   type PersonalizeClient
 } from '@aws-sdk/client-personalize'
 import { ProvisionError } from './provision'
+
+/** Every entry of a List operation, page by page. */
+async function all<P, T>(pages: AsyncIterable<P>, entries: (page: P) => T[] | undefined): Promise<T[]> {
+  const found: T[] = []
+  for await (const page of pages) found.push(...(entries(page) ?? []))
+  return found
+}
 
 export interface TeardownOptions {
   name: string
@@ -53,32 +62,35 @@ async function removeAll(
 export async function teardown(options: TeardownOptions): Promise<string[]> {
   const { personalize: client, name } = options
   const deleted: string[] = []
-  const groups = (await client.send(new ListDatasetGroupsCommand({ maxResults: 100 }))).datasetGroups ?? []
+  const groups = await all(paginateListDatasetGroups({ client }, {}), (page) => page.datasetGroups)
   const datasetGroupArn = groups.find((group) => group.name === name)?.datasetGroupArn
   if (datasetGroupArn) {
     const solutions = async () =>
-      ((await client.send(new ListSolutionsCommand({ datasetGroupArn, maxResults: 100 }))).solutions ?? []).map(
+      (await all(paginateListSolutions({ client }, { datasetGroupArn }), (page) => page.solutions)).map(
         (s) => s.solutionArn!
       )
     const campaigns = async () => {
-      const all = await Promise.all(
-        (await solutions()).map(
-          async (solutionArn) =>
-            (await client.send(new ListCampaignsCommand({ solutionArn, maxResults: 100 }))).campaigns ?? []
+      const found = await Promise.all(
+        (await solutions()).map((solutionArn) =>
+          all(paginateListCampaigns({ client }, { solutionArn }), (page) => page.campaigns)
         )
       )
-      return all.flat().map((c) => c.campaignArn!)
+      return found.flat().map((c) => c.campaignArn!)
     }
+    const recommenders = async () =>
+      (await all(paginateListRecommenders({ client }, { datasetGroupArn }), (page) => page.recommenders)).map(
+        (r) => r.recommenderArn!
+      )
     const trackers = async () =>
-      ((await client.send(new ListEventTrackersCommand({ datasetGroupArn, maxResults: 100 }))).eventTrackers ?? []).map(
+      (await all(paginateListEventTrackers({ client }, { datasetGroupArn }), (page) => page.eventTrackers)).map(
         (t) => t.eventTrackerArn!
       )
     const datasets = async () =>
-      ((await client.send(new ListDatasetsCommand({ datasetGroupArn, maxResults: 100 }))).datasets ?? []).map(
+      (await all(paginateListDatasets({ client }, { datasetGroupArn }), (page) => page.datasets)).map(
         (d) => d.datasetArn!
       )
     const datasetGroups = async () =>
-      ((await client.send(new ListDatasetGroupsCommand({ maxResults: 100 }))).datasetGroups ?? []).map(
+      (await all(paginateListDatasetGroups({ client }, {}), (page) => page.datasetGroups)).map(
         (g) => g.datasetGroupArn!
       )
     await removeAll(
@@ -87,6 +99,14 @@ export async function teardown(options: TeardownOptions): Promise<string[]> {
       await campaigns(),
       (campaignArn) => client.send(new DeleteCampaignCommand({ campaignArn })),
       campaigns,
+      deleted
+    )
+    await removeAll(
+      options,
+      'recommenders',
+      await recommenders(),
+      (recommenderArn) => client.send(new DeleteRecommenderCommand({ recommenderArn })),
+      recommenders,
       deleted
     )
     await removeAll(
@@ -123,7 +143,7 @@ export async function teardown(options: TeardownOptions): Promise<string[]> {
     )
   }
   const schemas = async () =>
-    ((await client.send(new ListSchemasCommand({ maxResults: 100 }))).schemas ?? [])
+    (await all(paginateListSchemas({ client }, {}), (page) => page.schemas))
       .filter((schema) => ['interactions', 'users', 'items'].some((type) => schema.name === `${name}-${type}`))
       .map((schema) => schema.schemaArn!)
   await removeAll(

@@ -32,6 +32,11 @@ export async function runProvision(values: Values): Promise<number> {
     console.error(`--name and --interactions are required.\n\n${provisionUsage}`)
     return 2
   }
+  const domain = text(values.domain)
+  if (domain !== undefined && domain.toUpperCase() !== 'ECOMMERCE') {
+    console.error(`--domain takes ecommerce (the domain this package provisions), not "${domain}".`)
+    return 2
+  }
   const { region, endpoint, personalize } = client(values)
   const bucket = text(values.bucket)
   if (!endpoint && (!bucket || !text(values['role-arn']))) {
@@ -45,6 +50,7 @@ export async function runProvision(values: Values): Promise<number> {
       csv: { Interactions: interactions, Users: text(values.users), Items: text(values.items) },
       s3: endpoint ? undefined : { client: new S3Client({ region }), bucket: bucket! },
       roleArn: text(values['role-arn']),
+      domain: domain === undefined ? undefined : 'ECOMMERCE',
       pollMs: endpoint ? 200 : 15_000,
       onProgress: (line) => console.error(line)
     })

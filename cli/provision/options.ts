@@ -8,11 +8,12 @@ export const provisionOptions = {
   'role-arn': { type: 'string' as const },
   region: { type: 'string' as const },
   endpoint: { type: 'string' as const },
+  domain: { type: 'string' as const },
   json: { type: 'boolean' as const }
 }
 
 export const provisionUsage = `segment-personalize provision --name <name> --interactions <csv> [--users <csv>] [--items <csv>]
-    [--bucket <s3 bucket> --role-arn <arn>] [--region <region>] [--endpoint <url>] [--json]
+    [--bucket <s3 bucket> --role-arn <arn>] [--region <region>] [--endpoint <url>] [--domain ecommerce] [--json]
 
 Creates, or finds by name and reuses, everything the workshop clicked through: dataset group <name>, schemas and
 datasets for each CSV (the backfill's, with its *-schema.json files beside them), import jobs, a solution
@@ -29,6 +30,9 @@ Options:
   --role-arn <arn>        against AWS: the IAM role Personalize reads that bucket with
   --region <region>       AWS region (default: AWS_REGION, else us-west-2)
   --endpoint <url>        the local stack's URL (segment-personalize local): CSVs are read from disk there
+  --domain ecommerce      a Domain dataset group with ECOMMERCE recommenders (Recommended for you, Customers who
+                          viewed X also viewed, Frequently bought together, Best sellers, Most viewed) instead of a
+                          custom solution and campaign; event names map to View and Purchase
   --json                  print the settings as JSON
   -h, --help              show this help
 

@@ -63,6 +63,27 @@ export const fields: ActionDefinition<Settings, Payload>['fields'] = {
     additionalProperties: true,
     defaultObjectUI: 'keyvalue'
   },
+  promotions: {
+    label: 'Promotion',
+    description:
+      "Optional. A share of the recommendations filled with items a filter selects, such as items on sale (Personalize's promotions: at most one). Each promoted item's promotion name is written to the <Trait Name>_promotions trait, keyed by item ID.",
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: { label: 'Name', description: 'The promotion name (1 to 63 characters).', type: 'string' },
+      percentPromotedItems: {
+        label: 'Percent Promoted Items',
+        description: 'The share of the recommendations to promote, 1 to 100.',
+        type: 'integer'
+      },
+      filterArn: { label: 'Filter ARN', description: 'The filter that selects the promoted items.', type: 'string' },
+      filterValues: {
+        label: 'Filter Values',
+        description: "Values for the promotion filter's $parameters, as for Filter Values.",
+        type: 'object'
+      }
+    }
+  },
   traitName: {
     label: 'Trait Name',
     description: 'The profile trait that receives the recommended item IDs.',
@@ -84,6 +105,14 @@ export const fields: ActionDefinition<Settings, Payload>['fields'] = {
     additionalProperties: true,
     defaultObjectUI: 'keyvalue',
     default: { All: false }
+  },
+  messageId: {
+    label: 'Message ID',
+    description:
+      "The triggering event's messageId. The identify's messageId is derived from it, so a repeat of the same event is deduplicated by Segment instead of writing the trait twice.",
+    type: 'string',
+    unsafe_hidden: true,
+    default: { '@path': '$.messageId' }
   },
   roundTrip: {
     label: 'Round-trip Marker',

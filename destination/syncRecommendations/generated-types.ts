@@ -38,6 +38,29 @@ export interface Payload {
     [k: string]: unknown
   }
   /**
+   * Optional. A share of the recommendations filled with items a filter selects, such as items on sale (Personalize's promotions: at most one). Each promoted item's promotion name is written to the <Trait Name>_promotions trait, keyed by item ID.
+   */
+  promotions?: {
+    /**
+     * The promotion name (1 to 63 characters).
+     */
+    name?: string
+    /**
+     * The share of the recommendations to promote, 1 to 100.
+     */
+    percentPromotedItems?: number
+    /**
+     * The filter that selects the promoted items.
+     */
+    filterArn?: string
+    /**
+     * Values for the promotion filter's $parameters, as for Filter Values.
+     */
+    filterValues?: {
+      [k: string]: unknown
+    }
+  }
+  /**
    * The profile trait that receives the recommended item IDs.
    */
   traitName: string
@@ -51,6 +74,10 @@ export interface Payload {
   integrations?: {
     [k: string]: unknown
   }
+  /**
+   * The triggering event's messageId. The identify's messageId is derived from it, so a repeat of the same event is deduplicated by Segment instead of writing the trait twice.
+   */
+  messageId?: string
   /**
    * Set on the identifies this action sends (context.personalize.roundTrip); events that carry it are skipped, so a round-trip never starts another.
    */

@@ -2,10 +2,13 @@ import type { JSONLikeObject } from '@segment/actions-core'
 import type { HttpClient } from '../http'
 import { removeUndefined } from '../mapping'
 import type { Settings } from '../generated-types'
-import { deliver, forEachConcurrently, type Part } from '../personalize/batch'
-import { callPersonalize, type Operation } from '../personalize/client'
+import { deliver, forEachConcurrently } from '../personalize/batch'
+import type { Part } from '../personalize/batch'
+import { callPersonalize } from '../personalize/client'
+import type { Operation } from '../personalize/client'
 import { forgetCredentials, resolveCredentials } from '../personalize/credentials'
-import { invalidEvent, missingSetting, type EventResult, type Failure } from '../personalize/errors'
+import { invalidEvent, missingSetting } from '../personalize/errors'
+import type { EventResult, Failure } from '../personalize/errors'
 import { ID_MAX_LENGTH } from '../personalize/limits'
 import { batchesOf, MAX_MESSAGE_BYTES, messageBytes, sendBatch } from '../segment/trackingApi'
 import type { Payload } from './generated-types'
@@ -18,6 +21,8 @@ export const MAP_LIMITS = {
   filterValues: { maxEntries: 25, keyPattern: /^[A-Za-z0-9_]{1,50}$/, valueMax: 1000 }
 }
 const NUM_RESULTS_MAX = 500
+// A promotion's limits, from the same model: name 1..63, percentPromotedItems 1..100, at most one promotion.
+const PROMOTION_NAME_MAX = 63
 const CONCURRENT_CALLS = 8
 
 /** The GetRecommendations request one event asks for; events asking the same thing share one call. */
@@ -29,11 +34,21 @@ interface Ask {
   filterArn?: string
   filterValues?: Record<string, string>
   context?: Record<string, string>
+  promotions?: Promotion[]
+}
+
+interface Promotion {
+  name: string
+  percentPromotedItems: number
+  filterArn: string
+  filterValues?: Record<string, string>
 }
 
 interface Recommendations {
   itemIds: string[]
   recommendationId?: string
+  /** The promotion name of each promoted item, by item ID. */
+  promoted: Record<string, string>
 }
 
 /**
@@ -49,15 +64,21 @@ export async function syncRecommendations(
   const config = configurationProblem(settings)
   if (config) return payloads.map(() => ({ ok: false, failure: config }))
   const failures: Array<Failure | undefined> = []
-  const asks = new Map<string, Part<Ask>>()
+  // One ask per Segment identity (its userId and anonymousId): its latest event in the batch asks, so the profile gets
+  // the answer that reflects all of them, and two events of one visitor (another session ID, another item) never ask
+  // twice to keep only one answer.
+  const asks = new Map<string, Part<Ask> & { askedBy: number }>()
   payloads.forEach((payload, i) => {
     if (payload.roundTrip === true) return
     const ask = askOf(payload)
-    if (typeof ask === 'string') failures[i] = invalidEvent(ask)
-    else addOrigin(asks, JSON.stringify(ask), ask, i)
+    if (typeof ask === 'string') return void (failures[i] = invalidEvent(ask))
+    const key = JSON.stringify([payload.userId ?? null, payload.anonymousId ?? null])
+    const part = asks.get(key)
+    if (part) Object.assign(part, { value: ask, askedBy: i }).origins.push(i)
+    else asks.set(key, { origins: [i], value: ask, askedBy: i })
   })
 
-  const answers = new Map<Part<Ask>, Recommendations>()
+  const answers = new Map<Part<Ask> & { askedBy: number }, Recommendations>()
   if (asks.size > 0) {
     const resolved = await resolveCredentials(request, settings)
     await forEachConcurrently([...asks.values()], CONCURRENT_CALLS, async (part) => {
@@ -67,25 +88,22 @@ export async function syncRecommendations(
     })
   }
 
-  // One identify per Segment identity, however many of the batch's events asked for it.
-  const identities = new Map<string, Part<JSONLikeObject> & { bytes: number }>()
+  // One identify per identity. An empty answer writes nothing: the profile keeps the recommendations it has.
+  const identities: Array<Part<JSONLikeObject> & { bytes: number }> = []
+  const unanswered = new Set<number>()
   for (const [ask, recommendations] of answers) {
-    for (const origin of ask.origins) {
-      const payload = payloads[origin]!
-      const key = `${payload.userId ?? ''}\u0000${payload.anonymousId ?? ''}`
-      const known = identities.get(key)
-      if (known) {
-        known.origins.push(origin)
-        continue
-      }
-      const identify = identifyOf(payload, ask.value, recommendations)
-      const bytes = messageBytes(identify)
-      if (bytes > MAX_MESSAGE_BYTES) {
-        failures[origin] = invalidEvent(
-          `the identify would be ${bytes} bytes, over Segment's 32 KB per event: lower Number of Results (${ask.value.numResults})`
-        )
-      } else identities.set(key, { origins: [origin], value: identify, bytes })
+    if (recommendations.itemIds.length === 0) {
+      ask.origins.forEach((origin) => unanswered.add(origin))
+      continue
     }
+    const identify = identifyOf(payloads[ask.askedBy]!, ask.value, recommendations)
+    const bytes = messageBytes(identify)
+    if (bytes > MAX_MESSAGE_BYTES) {
+      const failure = invalidEvent(
+        `the identify would be ${bytes} bytes, over Segment's 32 KB per event: lower Number of Results (${ask.value.numResults})`
+      )
+      for (const origin of ask.origins) failures[origin] = failure
+    } else identities.push({ origins: ask.origins, value: identify, bytes })
   }
   const send = (parts: Array<Part<JSONLikeObject>>) =>
     sendBatch(
@@ -93,14 +111,16 @@ export async function syncRecommendations(
       settings,
       parts.map((part) => part.value)
     )
-  await deliver(batchesOf([...identities.values()]), send, 2, failures)
+  await deliver(batchesOf(identities), send, 2, failures)
 
   const sentFor = new Map<number, JSONLikeObject>()
-  for (const part of identities.values()) for (const origin of part.origins) sentFor.set(origin, part.value)
+  for (const part of identities) for (const origin of part.origins) sentFor.set(origin, part.value)
   return payloads.map((payload, i): EventResult => {
     const failure = failures[i]
     if (failure) return { ok: false, failure, sent: sentFor.get(i) }
     if (payload.roundTrip === true) return { ok: true, sent: { skipped: 'this identify came from a round-trip' } }
+    if (unanswered.has(i))
+      return { ok: true, sent: { skipped: 'Personalize recommended nothing: the profile keeps its recommendations' } }
     return { ok: true, sent: sentFor.get(i)! }
   })
 }
@@ -113,12 +133,6 @@ function configurationProblem(settings: Settings): Failure | undefined {
     return missingSetting('Segment Write Key', 'Sync Recommendations sends the recommendations to that Segment source')
   }
   return undefined
-}
-
-function addOrigin<T>(parts: Map<string, Part<T>>, key: string, value: T, origin: number): void {
-  const part = parts.get(key)
-  if (part) part.origins.push(origin)
-  else parts.set(key, { origins: [origin], value })
 }
 
 /** The GetRecommendations request of one event, or why it cannot be asked. */
@@ -137,14 +151,34 @@ export function askOf(payload: Payload): Ask | string {
   const context = stringMap('context', payload.context)
   if (typeof filterValues === 'string') return filterValues
   if (typeof context === 'string') return context
+  const promotion = promotionOf(payload.promotions)
+  if (typeof promotion === 'string') return promotion
   return removeUndefined({
     userId,
     itemId: payload.itemId,
     numResults,
     filterArn: payload.filterArn,
     filterValues,
-    context
+    context,
+    promotions: promotion ? [promotion] : undefined
   })
+}
+
+/** The promotion to ask for (none when the field is empty), or why it cannot be asked. */
+function promotionOf(given: Payload['promotions']): Promotion | undefined | string {
+  if (!given || Object.values(given).every((value) => value === undefined || value === null || value === ''))
+    return undefined
+  const { name, percentPromotedItems, filterArn } = given
+  if (typeof name !== 'string' || name.length < 1 || name.length > PROMOTION_NAME_MAX)
+    return `the promotion needs a name of 1 to ${PROMOTION_NAME_MAX} characters`
+  if (typeof percentPromotedItems !== 'number' || !Number.isInteger(percentPromotedItems))
+    return 'the promotion needs a whole Percent Promoted Items'
+  if (percentPromotedItems < 1 || percentPromotedItems > 100)
+    return `the promotion's Percent Promoted Items is ${percentPromotedItems}; Personalize accepts 1 to 100`
+  if (typeof filterArn !== 'string' || filterArn === '') return 'the promotion needs a Filter ARN'
+  const filterValues = stringMap('filterValues', given.filterValues)
+  if (typeof filterValues === 'string') return `the promotion's ${filterValues}`
+  return removeUndefined({ name, percentPromotedItems, filterArn, filterValues })
 }
 
 /** A map of strings within Personalize's limits (non-strings are sent as JSON), or why not. */
@@ -198,11 +232,14 @@ async function getRecommendations(
     return { failure: outcome.failure }
   }
   try {
-    const body = JSON.parse(outcome.text) as { itemList?: Array<{ itemId?: string }>; recommendationId?: string }
-    const itemIds = (body.itemList ?? [])
-      .map((item) => item.itemId)
-      .filter((id): id is string => typeof id === 'string')
-    return { itemIds, recommendationId: body.recommendationId }
+    const body = JSON.parse(outcome.text) as {
+      itemList?: Array<{ itemId?: string; promotionName?: string }>
+      recommendationId?: string
+    }
+    const items = (body.itemList ?? []).filter((item) => typeof item.itemId === 'string')
+    const promoted: Record<string, string> = {}
+    for (const item of items) if (typeof item.promotionName === 'string') promoted[item.itemId!] = item.promotionName
+    return { itemIds: items.map((item) => item.itemId!), recommendationId: body.recommendationId, promoted }
   } catch {
     return {
       failure: {
@@ -218,6 +255,8 @@ async function getRecommendations(
 /** The identify that writes the recommendations to the profile, marked so it never starts another round-trip. */
 function identifyOf(payload: Payload, ask: Ask, recommendations: Recommendations): JSONLikeObject {
   const traits: JSONLikeObject = { [payload.traitName]: recommendations.itemIds }
+  if (Object.keys(recommendations.promoted).length > 0)
+    traits[`${payload.traitName}_promotions`] = recommendations.promoted
   if (payload.recommendationIdTrait && recommendations.recommendationId) {
     traits[payload.recommendationIdTrait] = recommendations.recommendationId
   }
@@ -230,7 +269,34 @@ function identifyOf(payload: Payload, ask: Ask, recommendations: Recommendations
     traits,
     context: { personalize },
     integrations: (payload.integrations ?? { All: false }) as JSONLikeObject,
-    messageId: `personalize-${crypto.randomUUID()}`,
+    messageId: identifyMessageId(payload, ask, recommendations),
     timestamp: new Date().toISOString()
   })
+}
+
+/**
+ * The identify's messageId, derived from the triggering event's so that a repeat of that event (a retry, a replay)
+ * sends the same messageId and Segment deduplicates it. Without one, it is derived from what the identify says, which
+ * is as stable. No random id: Segment's jest environment has no global `crypto`, and a random id defeats deduplication.
+ */
+function identifyMessageId(payload: Payload, ask: Ask, recommendations: Recommendations): string {
+  if (payload.messageId) return `personalize-syncRecommendations-${payload.messageId}`
+  const what = JSON.stringify([
+    payload.userId,
+    payload.anonymousId,
+    ask,
+    recommendations.itemIds,
+    recommendations.recommendationId
+  ])
+  return `personalize-syncRecommendations-${fnv1a(what, 0x811c9dc5)}${fnv1a(what, 0x050c5d1f)}`
+}
+
+/** 32-bit FNV-1a of the string's UTF-16 code units, as 8 hex digits; two seeds give 64 bits against collisions. */
+function fnv1a(text: string, seed: number): string {
+  let hash = seed
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0')
 }

@@ -7,9 +7,14 @@ import { parseFilter } from './filters'
 import { trainingOperations } from './training'
 import { exportOperations } from './exports'
 import { create, notFound, readOperations, remove, where, type Operation } from './resources'
+import { recipeOperations } from './recipes'
+import { recommenderOperations } from './recommenders'
+import { tagOperations } from './tags'
 
 export type ControlOperation = keyof typeof CONTROL_SHAPES
 
+// The fields each dataset type's schema must have; a Domain dataset group's Interactions also need EVENT_TYPE
+// (https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-datasets-and-schemas.html).
 const DATASET_TYPES: Record<string, { suffix: string; fields: string[] }> = {
   interactions: { suffix: 'INTERACTIONS', fields: ['USER_ID', 'ITEM_ID', 'TIMESTAMP'] },
   users: { suffix: 'USERS', fields: ['USER_ID'] },
@@ -40,14 +45,23 @@ export function avroFields(schema: string): string[] | string {
 
 /** Every control-plane operation the emulator serves, by name (a test checks each has a shape and vice versa). */
 export function controlOperations(s3Root: string): Record<string, Operation> {
-  return { ...readOperations(), ...WRITES, ...trainingOperations(s3Root), ...exportOperations(s3Root) }
+  return {
+    ...readOperations(),
+    ...WRITES,
+    ...trainingOperations(s3Root),
+    ...exportOperations(s3Root),
+    ...tagOperations(),
+    ...recipeOperations(),
+    ...recommenderOperations()
+  }
 }
 
 const WRITES: Record<string, Operation> = {
   CreateDatasetGroup: (store, input) => {
     const name = input.name as string
-    const created = create(store, 'dataset-group', name, name, input.domain ? { domain: input.domain } : {})
-    return created instanceof AwsError ? created : { datasetGroupArn: created.arn, ...created.fields }
+    const { roleArn, kmsKeyArn, domain } = input
+    const created = create(store, 'dataset-group', name, name, { roleArn, kmsKeyArn, domain }, input.tags)
+    return created instanceof AwsError ? created : { datasetGroupArn: created.arn, ...(domain ? { domain } : {}) }
   },
   DeleteDatasetGroup: (store, input) =>
     remove(store, 'dataset-group', input.datasetGroupArn, (r) => r.fields.datasetGroupArn === input.datasetGroupArn),
@@ -55,7 +69,10 @@ const WRITES: Record<string, Operation> = {
   CreateSchema: (store, input) => {
     const fields = avroFields(input.schema as string)
     if (typeof fields === 'string') return ERRORS.invalidInput(fields)
-    const created = create(store, 'schema', input.name as string, input.name as string, { schema: input.schema })
+    const created = create(store, 'schema', input.name as string, input.name as string, {
+      schema: input.schema,
+      domain: input.domain
+    })
     return created instanceof AwsError ? created : { schemaArn: created.arn }
   },
   DeleteSchema: (store, input) =>
@@ -71,18 +88,27 @@ const WRITES: Record<string, Operation> = {
       return ERRORS.invalidInput(
         `Dataset type ${String(input.datasetType)} is not supported: use Interactions, Users or Items.`
       )
+    // A Domain dataset group takes schemas of its domain only (CreateDataset's schemaArn documentation).
+    if (group.fields.domain !== schema.fields.domain)
+      return ERRORS.invalidInput(
+        `The schema ${schema.arn} is for ${(schema.fields.domain as string | undefined) ?? 'no domain'}; the dataset group ${group.arn} needs one for ${(group.fields.domain as string | undefined) ?? 'no domain'}.`
+      )
     const fields = avroFields(schema.fields.schema as string) as string[]
-    const missing = type.fields.filter((f) => !fields.includes(f))
+    const required = [...type.fields, ...(group.fields.domain && type.suffix === 'INTERACTIONS' ? ['EVENT_TYPE'] : [])]
+    const missing = required.filter((f) => !fields.includes(f))
     if (missing.length > 0) {
       return ERRORS.invalidInput(
-        `The schema of a ${String(input.datasetType)} dataset must have the fields ${type.fields.join(', ')}; missing ${missing.join(', ')}.`
+        `The schema of a ${String(input.datasetType)} dataset must have the fields ${required.join(', ')}; missing ${missing.join(', ')}.`
       )
     }
-    const created = create(store, 'dataset', `${group.name}/${type.suffix}`, input.name as string, {
-      datasetGroupArn: group.arn,
-      schemaArn: schema.arn,
-      datasetType: type.suffix
-    })
+    const created = create(
+      store,
+      'dataset',
+      `${group.name}/${type.suffix}`,
+      input.name as string,
+      { datasetGroupArn: group.arn, schemaArn: schema.arn, datasetType: type.suffix },
+      input.tags
+    )
     return created instanceof AwsError ? created : { datasetArn: created.arn }
   },
   DeleteDataset: (store, input) => remove(store, 'dataset', input.datasetArn, () => false),
@@ -94,11 +120,14 @@ const WRITES: Record<string, Operation> = {
     if (store.list('event-tracker', where('datasetGroupArn')(input)).length > 0) {
       return ERRORS.alreadyExists(`Dataset group ${group.arn} already has an event tracker.`)
     }
-    const created = create(store, 'event-tracker', store.uuid().slice(0, 8), input.name as string, {
-      datasetGroupArn: group.arn,
-      trackingId: store.uuid(),
-      accountId: store.account
-    })
+    const created = create(
+      store,
+      'event-tracker',
+      store.uuid().slice(0, 8),
+      input.name as string,
+      { datasetGroupArn: group.arn, trackingId: store.uuid(), accountId: store.account },
+      input.tags
+    )
     return created instanceof AwsError
       ? created
       : { eventTrackerArn: created.arn, trackingId: created.fields.trackingId }
@@ -128,10 +157,14 @@ const WRITES: Record<string, Operation> = {
     if (!group) return notFound(input.datasetGroupArn)
     const parsed = parseFilter(input.filterExpression as string)
     if (typeof parsed === 'string') return ERRORS.invalidInput(parsed)
-    const created = create(store, 'filter', input.name as string, input.name as string, {
-      datasetGroupArn: group.arn,
-      filterExpression: input.filterExpression
-    })
+    const created = create(
+      store,
+      'filter',
+      input.name as string,
+      input.name as string,
+      { datasetGroupArn: group.arn, filterExpression: input.filterExpression },
+      input.tags
+    )
     return created instanceof AwsError ? created : { filterArn: created.arn }
   },
   DeleteFilter: (store, input) => remove(store, 'filter', input.filterArn, () => false)

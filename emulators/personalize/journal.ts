@@ -22,9 +22,11 @@ export interface Entry {
   input: Record<string, unknown>
   at: number
   ids: string[]
+  /** The request's region; absent in journals written before the emulator had regions. */
+  region?: string
 }
 
-export const MUTATING = /^(Create|Delete|Put)/
+export const MUTATING = /^(Create|Delete|Put|Tag|Untag|Update|Start|Stop)/
 
 export class Journal {
   private readonly fd: number
@@ -92,6 +94,7 @@ export class Journal {
 export function replay(
   store: Store,
   entries: Entry[],
+  defaultRegion: string,
   run: (op: string, input: Record<string, unknown>) => unknown
 ): void {
   const clock = store.now
@@ -100,11 +103,13 @@ export function replay(
     for (const entry of entries) {
       store.now = () => entry.at
       store.ids = [...entry.ids]
+      store.region = entry.region ?? defaultRegion
       run(entry.op, entry.input)
     }
   } finally {
     store.replaying = false
     store.ids = []
     store.now = clock
+    store.region = defaultRegion
   }
 }

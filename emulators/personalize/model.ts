@@ -27,6 +27,7 @@ const WINDOW = 10
 const NEIGHBOURS = 50
 const HISTORY = 20
 const RECENCY = 0.85
+const REPEAT = 0.5
 
 export function train(interactions: Interaction[]): Model {
   // Items are numbered once, so the co-occurrence counts are keyed by numbers rather than strings.
@@ -96,6 +97,9 @@ export function recommendForUser(
   const scores = new Map<string, number>()
   recent.forEach((item, rank) => {
     const weight = RECENCY ** rank
+    // Shoppers come back to what they just looked at (a view, then a click, an add, a purchase of the same item):
+    // the items of the recent history count too, as user-personalization's do.
+    if (!exclude.has(item)) scores.set(item, (scores.get(item) ?? 0) + weight * REPEAT)
     for (const [other, similarity] of model.neighbours.get(item) ?? []) {
       if (exclude.has(other)) continue
       scores.set(other, (scores.get(other) ?? 0) + weight * similarity)

@@ -17,7 +17,8 @@ export class AwsError {
   ) {}
 }
 
-// Personalize's modelled errors and the common ones the emulator uses, with their HTTP statuses.
+// Personalize's modelled errors and the common ones the emulator uses, with their HTTP statuses as restJson1 answers
+// them; the control plane's are 400 (MODELLED_STATUS below).
 // https://docs.aws.amazon.com/personalize/latest/dg/CommonErrors.html
 export const ERRORS = {
   invalidInput: (message: string): AwsError => new AwsError('InvalidInputException', 400, message),
@@ -26,6 +27,9 @@ export const ERRORS = {
   alreadyExists: (message: string): AwsError => new AwsError('ResourceAlreadyExistsException', 400, message),
   inUse: (message: string): AwsError => new AwsError('ResourceInUseException', 400, message),
   limitExceeded: (message: string): AwsError => new AwsError('LimitExceededException', 400, message),
+  invalidNextToken: (message: string): AwsError => new AwsError('InvalidNextTokenException', 400, message),
+  tooManyTags: (message: string): AwsError => new AwsError('TooManyTagsException', 400, message),
+  tooManyTagKeys: (message: string): AwsError => new AwsError('TooManyTagKeysException', 400, message),
   unknownOperation: (message: string): AwsError => new AwsError('UnknownOperationException', 404, message),
   throttling: (): AwsError => new AwsError('ThrottlingException', 400, 'Rate exceeded'),
   internal: (): AwsError =>
@@ -38,6 +42,37 @@ export const ERRORS = {
   unrecognizedClient: (): AwsError =>
     new AwsError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.')
 }
+
+// The status of a modelled error depends on the service that answers it. botocore's personalize/2018-05-22 gives its
+// exceptions no `error.httpStatusCode`, so the control plane (awsJson1_1) answers them, and an unknown operation, with
+// 400; personalize-events and personalize-runtime (restJson1) model ResourceNotFoundException as 404 and
+// ResourceInUseException as 409 (botocore personalize-events/2018-03-22, personalize-runtime/2018-05-22).
+// Errors not in this table (throttling, signatures, InternalFailure) keep their own status.
+export const MODELLED_STATUS: Record<Protocol, Record<string, number>> = {
+  awsJson1_1: {
+    InvalidInputException: 400,
+    InvalidNextTokenException: 400,
+    LimitExceededException: 400,
+    ResourceAlreadyExistsException: 400,
+    ResourceInUseException: 400,
+    ResourceNotFoundException: 400,
+    TooManyTagKeysException: 400,
+    TooManyTagsException: 400,
+    UnknownOperationException: 400,
+    SerializationException: 400
+  },
+  restJson1: {
+    InvalidInputException: 400,
+    ResourceInUseException: 409,
+    ResourceNotFoundException: 404,
+    UnknownOperationException: 404,
+    SerializationException: 400
+  }
+}
+
+/** The HTTP status an error is answered with by a service of this protocol. */
+export const statusOf = (protocol: Protocol, error: AwsError): number =>
+  MODELLED_STATUS[protocol][error.type] ?? error.status
 
 const CONTENT_TYPE: Record<Protocol, string> = {
   restJson1: 'application/json',
@@ -59,7 +94,7 @@ export function sendError(res: ServerResponse, protocol: Protocol, error: AwsErr
   // awsJson1_1 services put the namespaced type in `__type`; restJson1 ones the bare name.
   const type = protocol === 'awsJson1_1' ? `com.amazonaws.personalize#${error.type}` : error.type
   const text = JSON.stringify({ __type: type, message: error.message })
-  res.writeHead(error.status, {
+  res.writeHead(statusOf(protocol, error), {
     'content-type': CONTENT_TYPE[protocol],
     'content-length': Buffer.byteLength(text),
     'x-amzn-requestid': randomUUID(),

@@ -31,6 +31,8 @@ export interface PersonalizeEmulatorOptions {
   dataDir?: string
   /** Fault injection for reliability tests: fractions of calls (0–1) that fail or are delayed. */
   faults?: Faults
+  /** The clock requests are handled by (epoch milliseconds); tests step it to watch statuses move. */
+  clock?: () => number
 }
 
 export interface Faults {
@@ -54,6 +56,15 @@ const REST_ROUTES: Record<string, keyof typeof SHAPES> = {
 }
 const TARGET_PREFIX = 'AmazonPersonalize.'
 
+// The region a request is for: its SigV4 credential scope (Credential=<key>/<date>/<region>/<service>/aws4_request),
+// as every AWS SDK and the CLI sign it; unsigned requests are for the emulator's default region. One local stack
+// serves clients of every region, each seeing its own region's resources, as AWS's regional endpoints do.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-string-to-sign
+const SCOPE = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//
+export function requestRegion(req: http.IncomingMessage, fallback: string): string {
+  return SCOPE.exec(String(req.headers.authorization ?? ''))?.[1] ?? fallback
+}
+
 interface Routed {
   op: string
   protocol: Protocol
@@ -69,6 +80,17 @@ const REST_OPERATIONS: Record<keyof typeof SHAPES, Routed['run']> = {
 
 type ControlOperations = ReturnType<typeof controlOperations>
 
+/** Every operation the emulator serves, by service (the docs' support table and the conformance test read this). */
+export function servedOperations(): Record<'personalize' | 'personalize-events' | 'personalize-runtime', string[]> {
+  const control = Object.keys(controlOperations('')).filter((op) => op in CONTROL_SHAPES)
+  const rest = Object.values(REST_ROUTES)
+  return {
+    personalize: control.sort(),
+    'personalize-events': rest.filter((op) => op in DATA_OPERATIONS).sort(),
+    'personalize-runtime': rest.filter((op) => !(op in DATA_OPERATIONS)).sort()
+  }
+}
+
 function route(req: http.IncomingMessage, controlPlane: ControlOperations): Routed | AwsError {
   const target = req.headers['x-amz-target']
   if (req.method === 'POST' && req.url === '/' && typeof target === 'string') {
@@ -83,32 +105,38 @@ function route(req: http.IncomingMessage, controlPlane: ControlOperations): Rout
 }
 
 export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = {}) {
-  const store = new Store(options.region ?? 'us-west-2', options.account ?? '000000000000', options.delayMs ?? 1000)
+  const defaultRegion = options.region ?? 'us-west-2'
+  const store = new Store(defaultRegion, options.account ?? '000000000000', options.delayMs ?? 1000)
   const maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024
   const s3Root = options.s3Root ?? path.resolve('s3')
   const operations = controlOperations(s3Root)
   const journal = options.dataDir ? new Journal(options.dataDir) : undefined
   if (options.dataDir) {
     const all: Record<string, Routed['run']> = { ...operations, ...REST_OPERATIONS }
-    replay(store, Journal.read(options.dataDir), (op, input) => all[op]?.(store, input))
+    // Entries written before regions were recorded are the default region's (it was the only one then).
+    replay(store, Journal.read(options.dataDir), defaultRegion, (op, input) => all[op]?.(store, input))
   }
 
   /** Runs an operation at one instant, and journals it when it changed state: `durable` resolves once the journal
    *  entry is fsynced, and the answer waits for it. */
-  const execute = (routed: Routed, input: Record<string, unknown>) => {
-    const at = Date.now()
+  const clock = options.clock ?? Date.now
+  store.now = clock
+  const execute = (routed: Routed, input: Record<string, unknown>, region: string) => {
+    const at = clock()
     const stored = journal && routed.op === 'CreateDatasetImportJob' ? journal.keepImport(input, s3Root) : input
     store.now = () => at
     store.ids = []
+    store.region = region
     try {
       const result = routed.run(store, stored)
       const durable =
         journal && !(result instanceof AwsError) && MUTATING.test(routed.op)
-          ? journal.append({ op: routed.op, input: stored, at, ids: store.ids })
+          ? journal.append({ op: routed.op, input: stored, at, ids: store.ids, region })
           : undefined
       return { result, durable }
     } finally {
-      store.now = Date.now
+      store.now = clock
+      store.region = defaultRegion
     }
   }
   const faults = options.faults ?? {}
@@ -150,7 +178,7 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     if (checked.serialization) return sendError(res, protocol, ERRORS.serialization(checked.serialization))
     if (checked.violations.length > 0)
       return sendError(res, protocol, ERRORS.invalidInput(validationMessage(checked.violations)))
-    const { result, durable } = execute(routed, input)
+    const { result, durable } = execute(routed, input, requestRegion(req, defaultRegion))
     await durable
     if (result instanceof AwsError) return sendError(res, protocol, result)
     sendResult(res, protocol, protocol === 'restJson1' && Object.keys(result).length === 0 ? undefined : result)

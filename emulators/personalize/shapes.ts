@@ -117,15 +117,60 @@ const listInput: Structure = {
   type: 'structure',
   members: { nextToken: string(0, 1500), maxResults: { type: 'integer', min: 1, max: 100 } }
 }
+const DOMAIN = /^(ECOMMERCE|VIDEO_ON_DEMAND)$/
+// Tags (Tags, Tag, TagKey, TagValue): at most 200 in a request, keys 1..128 and values 0..256 of letters, spaces,
+// digits and _.:/=+-@.
+const TAG_TEXT = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u
+const tagKey: Shape = { type: 'string', min: 1, max: 128, pattern: TAG_TEXT }
+const tags: Shape = {
+  type: 'list',
+  min: 0,
+  max: 200,
+  member: {
+    type: 'structure',
+    members: {
+      tagKey: { ...tagKey, required: true },
+      tagValue: { type: 'string', min: 0, max: 256, pattern: TAG_TEXT, required: true }
+    }
+  }
+}
+const hyperParameters: Shape = {
+  type: 'map',
+  max: 100,
+  key: { type: 'string', max: 256 },
+  value: { type: 'string', max: 1000 }
+}
+const datasetColumns: Shape = {
+  type: 'map',
+  max: 3,
+  key: { type: 'string', max: 256, pattern: /^[A-Za-z_]+$/ },
+  value: { type: 'list', max: 50, member: { type: 'string', max: 150, pattern: /^[A-Za-z_][A-Za-z\d_]*$/ } }
+}
+const recommenderConfig = (required: boolean): Shape => ({
+  type: 'structure',
+  required,
+  members: {
+    itemExplorationConfig: hyperParameters,
+    minRecommendationRequestsPerSecond: { type: 'integer', min: 1 },
+    trainingDataConfig: {
+      type: 'structure',
+      members: { excludedDatasetColumns: datasetColumns, includedDatasetColumns: datasetColumns }
+    },
+    enableMetadataWithRecommendations: { type: 'boolean' }
+  }
+})
+const KMS_ARN = /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/
+const roleArn = (required = false): Shape => ({ type: 'string', max: 256, pattern: ROLE_ARN, required })
 
 export const CONTROL_SHAPES = {
   CreateDatasetGroup: {
     type: 'structure',
     members: {
       name,
-      roleArn: string(0, 256),
-      kmsKeyArn: string(0, 2048),
-      domain: { type: 'string', pattern: /^(ECOMMERCE|VIDEO_ON_DEMAND)$/ }
+      roleArn: roleArn(),
+      kmsKeyArn: { type: 'string', max: 2048, pattern: KMS_ARN },
+      domain: { type: 'string', pattern: DOMAIN },
+      tags
     }
   },
   DescribeDatasetGroup: { type: 'structure', members: { datasetGroupArn: requiredArn } },
@@ -136,7 +181,7 @@ export const CONTROL_SHAPES = {
     members: {
       name,
       schema: { type: 'string', max: 20_000, required: true },
-      domain: { type: 'string', pattern: /^(ECOMMERCE|VIDEO_ON_DEMAND)$/ }
+      domain: { type: 'string', pattern: DOMAIN }
     }
   },
   DescribeSchema: { type: 'structure', members: { schemaArn: requiredArn } },
@@ -148,13 +193,14 @@ export const CONTROL_SHAPES = {
       name,
       schemaArn: requiredArn,
       datasetGroupArn: requiredArn,
-      datasetType: { type: 'string', max: 256, required: true }
+      datasetType: { type: 'string', max: 256, required: true },
+      tags
     }
   },
   DescribeDataset: { type: 'structure', members: { datasetArn: requiredArn } },
   ListDatasets: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
   DeleteDataset: { type: 'structure', members: { datasetArn: requiredArn } },
-  CreateEventTracker: { type: 'structure', members: { name, datasetGroupArn: requiredArn } },
+  CreateEventTracker: { type: 'structure', members: { name, datasetGroupArn: requiredArn, tags } },
   DescribeEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } },
   ListEventTrackers: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
   DeleteEventTracker: { type: 'structure', members: { eventTrackerArn: requiredArn } },
@@ -163,9 +209,12 @@ export const CONTROL_SHAPES = {
     members: {
       jobName: name,
       datasetArn: requiredArn,
+      // The model's pattern is (s3|http|https)://.+; the emulator also reads file:// URLs and paths (localPath).
       dataSource: { type: 'structure', required: true, members: { dataLocation: string(0, 256) } },
-      roleArn: string(0, 256),
-      importMode: { type: 'string', pattern: /^(FULL|INCREMENTAL)$/ }
+      roleArn: roleArn(),
+      tags,
+      importMode: { type: 'string', pattern: /^(FULL|INCREMENTAL)$/ },
+      publishAttributionMetricsToS3: { type: 'boolean' }
     }
   },
   DescribeDatasetImportJob: { type: 'structure', members: { datasetImportJobArn: requiredArn } },
@@ -178,7 +227,8 @@ export const CONTROL_SHAPES = {
       jobName: name,
       datasetArn: requiredArn,
       ingestionMode: { type: 'string', pattern: /^(BULK|PUT|ALL)$/ },
-      roleArn: { type: 'string', max: 256, pattern: ROLE_ARN, required: true },
+      roleArn: roleArn(true),
+      tags,
       jobOutput: {
         type: 'structure',
         required: true,
@@ -188,7 +238,7 @@ export const CONTROL_SHAPES = {
             required: true,
             members: {
               path: { type: 'string', max: 256, required: true },
-              kmsKeyArn: { type: 'string', pattern: /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/ }
+              kmsKeyArn: { type: 'string', max: 2048, pattern: KMS_ARN }
             }
           }
         }
@@ -205,7 +255,18 @@ export const CONTROL_SHAPES = {
       recipeArn: arn(),
       eventType: string(0, 256),
       performHPO: { type: 'boolean' },
-      performAutoTraining: { type: 'boolean' }
+      performAutoML: { type: 'boolean' },
+      performAutoTraining: { type: 'boolean' },
+      // Accepted and recorded, not acted on (no HPO, no AutoML): the members the emulator checks.
+      solutionConfig: {
+        type: 'structure',
+        members: {
+          eventValueThreshold: string(0, 256),
+          algorithmHyperParameters: hyperParameters,
+          featureTransformationParameters: hyperParameters
+        }
+      },
+      tags
     }
   },
   DescribeSolution: { type: 'structure', members: { solutionArn: requiredArn } },
@@ -216,14 +277,33 @@ export const CONTROL_SHAPES = {
     members: {
       solutionArn: requiredArn,
       name: { ...name, required: false },
-      trainingMode: { type: 'string', pattern: /^(FULL|UPDATE|AUTOTRAIN)$/ }
+      trainingMode: { type: 'string', pattern: /^(FULL|UPDATE|AUTOTRAIN)$/ },
+      tags
     }
   },
   DescribeSolutionVersion: { type: 'structure', members: { solutionVersionArn: requiredArn } },
   ListSolutionVersions: { type: 'structure', members: { ...listInput.members, solutionArn: arn() } },
   CreateCampaign: {
     type: 'structure',
-    members: { name, solutionVersionArn: requiredArn, minProvisionedTPS: { type: 'integer', min: 1 } }
+    members: {
+      name,
+      solutionVersionArn: requiredArn,
+      minProvisionedTPS: { type: 'integer', min: 1 },
+      campaignConfig: {
+        type: 'structure',
+        members: {
+          itemExplorationConfig: hyperParameters,
+          enableMetadataWithRecommendations: { type: 'boolean' },
+          syncWithLatestSolutionVersion: { type: 'boolean' },
+          rankingInfluence: {
+            type: 'map',
+            key: { type: 'string', pattern: /^(POPULARITY|FRESHNESS)$/ },
+            value: { type: 'float', min: 0, max: 1 }
+          }
+        }
+      },
+      tags
+    }
   },
   DescribeCampaign: { type: 'structure', members: { campaignArn: requiredArn } },
   ListCampaigns: { type: 'structure', members: { ...listInput.members, solutionArn: arn() } },
@@ -233,10 +313,49 @@ export const CONTROL_SHAPES = {
     members: {
       name,
       datasetGroupArn: requiredArn,
-      filterExpression: { type: 'string', min: 1, max: 2500, required: true }
+      filterExpression: { type: 'string', min: 1, max: 2500, required: true },
+      tags
     }
   },
   DescribeFilter: { type: 'structure', members: { filterArn: requiredArn } },
   ListFilters: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
-  DeleteFilter: { type: 'structure', members: { filterArn: requiredArn } }
+  DeleteFilter: { type: 'structure', members: { filterArn: requiredArn } },
+  GetSolutionMetrics: { type: 'structure', members: { solutionVersionArn: requiredArn } },
+  ListRecipes: {
+    type: 'structure',
+    members: {
+      ...listInput.members,
+      recipeProvider: { type: 'string', pattern: /^SERVICE$/ },
+      domain: { type: 'string', pattern: DOMAIN }
+    }
+  },
+  DescribeRecipe: { type: 'structure', members: { recipeArn: requiredArn } },
+  TagResource: { type: 'structure', members: { resourceArn: requiredArn, tags: { ...tags, required: true } } },
+  UntagResource: {
+    type: 'structure',
+    members: {
+      resourceArn: requiredArn,
+      tagKeys: { type: 'list', min: 0, max: 200, member: tagKey, required: true }
+    }
+  },
+  ListTagsForResource: { type: 'structure', members: { resourceArn: requiredArn } },
+  CreateRecommender: {
+    type: 'structure',
+    members: {
+      name,
+      datasetGroupArn: requiredArn,
+      recipeArn: requiredArn,
+      recommenderConfig: recommenderConfig(false),
+      tags
+    }
+  },
+  DescribeRecommender: { type: 'structure', members: { recommenderArn: requiredArn } },
+  ListRecommenders: { type: 'structure', members: { ...listInput.members, datasetGroupArn: arn() } },
+  DeleteRecommender: { type: 'structure', members: { recommenderArn: requiredArn } },
+  StartRecommender: { type: 'structure', members: { recommenderArn: requiredArn } },
+  StopRecommender: { type: 'structure', members: { recommenderArn: requiredArn } },
+  UpdateRecommender: {
+    type: 'structure',
+    members: { recommenderArn: requiredArn, recommenderConfig: recommenderConfig(true) }
+  }
 } satisfies Record<string, Structure>

@@ -1,12 +1,30 @@
 import { randomUUID } from 'node:crypto'
 import type { Interaction, Model } from './model'
+import type { Metrics } from './metrics'
 
-// The emulator's state: resources by ARN, and the data recorded into datasets. In memory for now (persistence under
-// --data-dir is still to come). Statuses are derived from the creation time and the configured delay, so they
-// advance without timers: CREATE PENDING for the first half of the delay, CREATE IN_PROGRESS for the second, ACTIVE
-// after (Personalize's exact strings, with the space: personalize-api.md §8).
+// The emulator's state: resources by ARN, and the data recorded into datasets (journaled under --data-dir, see
+// journal.ts). Statuses are derived from when the resource's last change began and the configured delay, so they
+// advance without timers: `<VERB> PENDING` for the first half of the delay, `<VERB> IN_PROGRESS` for the second, then
+// ACTIVE (or INACTIVE for a stopped recommender): Personalize's exact strings, with the space (personalize-api.md §8).
+//
+// Resources are regional, as in AWS: every ARN names the region of the request that created it, and a request sees
+// only its own region's resources (`region` is set per request from the SigV4 credential scope, see server.ts).
 
-export type Status = 'CREATE PENDING' | 'CREATE IN_PROGRESS' | 'ACTIVE' | 'CREATE FAILED'
+export type Status = string
+
+/** A change under way: CREATE, then UPDATE, STOP or START for a recommender. */
+export interface Phase {
+  verb: 'CREATE' | 'UPDATE' | 'START' | 'STOP'
+  /** Epoch milliseconds. */
+  since: number
+  /** The status once done. */
+  to: 'ACTIVE' | 'INACTIVE'
+}
+
+export interface Tag {
+  tagKey: string
+  tagValue: string
+}
 
 export type Kind =
   | 'dataset-group'
@@ -19,6 +37,7 @@ export type Kind =
   | 'solution-version'
   | 'campaign'
   | 'filter'
+  | 'recommender'
 
 export interface Resource {
   kind: Kind
@@ -26,8 +45,14 @@ export interface Resource {
   name: string
   /** Epoch milliseconds. */
   created: number
+  /** What Describe shows, by the model's member names (the common ones, such as status, are added). */
   fields: Record<string, unknown>
+  phase: Phase
+  tags: Tag[]
 }
+
+/** The region part of an ARN (arn:aws:personalize:<region>:<account>:…). */
+export const regionOf = (arn: string): string | undefined => arn.split(':')[3]
 
 export interface RecordedEvent {
   trackingId: string
@@ -49,8 +74,9 @@ export class Store {
   readonly events = new Map<string, RecordedEvent[]>()
   /** Interactions imported from CSV, by dataset group ARN. */
   readonly imported = new Map<string, Interaction[]>()
-  /** Trained models by solution version ARN, with how many of the group's recorded events they were trained on. */
-  readonly models = new Map<string, { model: Model; eventsSeen: number }>()
+  /** Trained models by solution version or recommender ARN, with how many of the group's recorded events they were
+   *  trained on, and their offline metrics. */
+  readonly models = new Map<string, { model: Model; eventsSeen: number; metrics: Metrics }>()
   /** Users and items written with PutUsers, PutItems and imports, by dataset ARN, then by id. */
   readonly metadata = new Map<string, Map<string, string | undefined>>()
 
@@ -59,12 +85,16 @@ export class Store {
   /** Ids made during the operation being handled, for the journal; on replay, the ids to hand out again. */
   ids: string[] = []
   replaying = false
+  /** The region of the request being handled (the default region between requests). */
+  region: string
 
   constructor(
-    readonly region: string,
+    readonly defaultRegion: string,
     readonly account: string,
     private readonly delayMs: number
-  ) {}
+  ) {
+    this.region = defaultRegion
+  }
 
   /** A fresh id, recorded so that a journal replay hands out the same one. */
   uuid(): string {
@@ -78,44 +108,77 @@ export class Store {
     return `arn:aws:personalize:${this.region}:${this.account}:${kind}/${path}`
   }
 
-  add(kind: Kind, arn: string, name: string, fields: Record<string, unknown> = {}): Resource {
-    const resource = { kind, arn, name, created: this.now(), fields }
+  add(kind: Kind, arn: string, name: string, fields: Record<string, unknown> = {}, tags: Tag[] = []): Resource {
+    const created = this.now()
+    const resource: Resource = {
+      kind,
+      arn,
+      name,
+      created,
+      fields,
+      phase: { verb: 'CREATE', since: created, to: 'ACTIVE' },
+      tags
+    }
     this.resources.set(arn, resource)
     return resource
   }
 
-  get(kind: Kind, arn: unknown): Resource | undefined {
+  /** A resource of this region, of any kind. */
+  find(arn: unknown): Resource | undefined {
     const resource = typeof arn === 'string' ? this.resources.get(arn) : undefined
+    return resource && regionOf(resource.arn) === this.region ? resource : undefined
+  }
+
+  get(kind: Kind, arn: unknown): Resource | undefined {
+    const resource = this.find(arn)
     return resource?.kind === kind ? resource : undefined
   }
 
+  /** This region's resources of a kind, oldest first (ties by ARN, so that pages are stable). */
   list(kind: Kind, filter: (r: Resource) => boolean = () => true): Resource[] {
     return [...this.resources.values()]
-      .filter((r) => r.kind === kind && filter(r))
-      .sort((a, b) => a.created - b.created)
+      .filter((r) => r.kind === kind && regionOf(r.arn) === this.region && filter(r))
+      .sort((a, b) => a.created - b.created || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0))
+  }
+
+  /** Starts a change (UpdateRecommender, StopRecommender, StartRecommender): its status goes through the verb's. */
+  change(resource: Resource, verb: Phase['verb'], to: Phase['to']): void {
+    resource.phase = { verb, since: this.now(), to }
   }
 
   status(resource: Resource): Status {
-    if (resource.fields.failureReason) return 'CREATE FAILED'
-    const age = this.now() - resource.created
-    if (age >= this.delayMs) return 'ACTIVE'
-    return age * 2 < this.delayMs ? 'CREATE PENDING' : 'CREATE IN_PROGRESS'
+    if (resource.fields.failureReason) return `${resource.phase.verb} FAILED`
+    const age = this.now() - resource.phase.since
+    if (age >= this.delayMs) return resource.phase.to
+    return age * 2 < this.delayMs ? `${resource.phase.verb} PENDING` : `${resource.phase.verb} IN_PROGRESS`
+  }
+
+  /** When the resource's status last moved, in epoch milliseconds. */
+  lastUpdated(resource: Resource): number {
+    const { since } = resource.phase
+    const age = this.now() - since
+    if (age >= this.delayMs) return since + this.delayMs
+    return age * 2 < this.delayMs ? since : since + this.delayMs / 2
   }
 
   /** What every Describe* and List* shows of a resource: its times in epoch seconds and its status. */
   summary(resource: Resource): Record<string, unknown> {
-    const seconds = resource.created / 1000
     return {
       name: resource.name,
       status: this.status(resource),
-      creationDateTime: seconds,
-      lastUpdatedDateTime: seconds
+      creationDateTime: resource.created / 1000,
+      lastUpdatedDateTime: this.lastUpdated(resource) / 1000
     }
   }
 
   trackerByTrackingId(trackingId: string): Resource | undefined {
     for (const resource of this.resources.values()) {
-      if (resource.kind === 'event-tracker' && resource.fields.trackingId === trackingId) return resource
+      if (
+        resource.kind === 'event-tracker' &&
+        resource.fields.trackingId === trackingId &&
+        regionOf(resource.arn) === this.region
+      )
+        return resource
     }
     return undefined
   }

@@ -2,20 +2,12 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { csvFields } from '../../common/csv'
+import { evaluate } from './metrics'
 import { train, type Interaction } from './model'
 import { AwsError, ERRORS } from './protocol'
-import { create, exists, notFound, type Operation } from './resources'
-import type { Resource, Store } from './store'
-
-export const RECIPES = [
-  'aws-user-personalization',
-  'aws-user-personalization-v2',
-  'aws-sims',
-  'aws-popularity-count',
-  'aws-personalized-ranking',
-  'aws-personalized-ranking-v2'
-]
-const RECIPE_ARN = /^arn:aws:personalize:::recipe\/(.+)$/
+import { recipeOf } from './recipes'
+import { create, exists, notFound, tagsProblem, type Operation } from './resources'
+import type { Resource, Store, Tag } from './store'
 
 // Personalize's training minimums (https://docs.aws.amazon.com/personalize/latest/dg/limits.html): at least 1000
 // interactions, from at least 25 users with 2 or more each. The failure texts are the emulator's own wording.
@@ -81,7 +73,7 @@ export function trainingData(store: Store, datasetGroupArn: string, eventType?: 
   return [...imported, ...recorded]
 }
 
-function minimumsProblem(interactions: Interaction[]): string | undefined {
+export function minimumsProblem(interactions: Interaction[]): string | undefined {
   if (interactions.length < MIN_INTERACTIONS) {
     return `Insufficient data for training: there are ${interactions.length} interactions; at least ${MIN_INTERACTIONS} are required.`
   }
@@ -101,6 +93,8 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
       if (!dataset) return notFound(input.datasetArn)
       const arn = store.arn('dataset-import-job', input.jobName as string)
       if (store.resources.has(arn)) return exists(arn)
+      const tagged = tagsProblem([], (input.tags as Tag[] | undefined) ?? [])
+      if (tagged) return tagged
       const location = (input.dataSource as { dataLocation?: string } | undefined)?.dataLocation ?? ''
       let failureReason: string | undefined
       try {
@@ -108,49 +102,103 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
       } catch (error) {
         failureReason = `Cannot read ${location}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
       }
-      store.add('dataset-import-job', arn, input.jobName as string, {
-        datasetArn: dataset.arn,
-        // Under --data-dir the import reads a copy in the data dir; the job shows where the data came from.
-        dataSource: input.originalDataLocation ? { dataLocation: input.originalDataLocation } : input.dataSource,
-        importMode: input.importMode ?? 'FULL',
-        ...(failureReason ? { failureReason } : {})
-      })
+      store.add(
+        'dataset-import-job',
+        arn,
+        input.jobName as string,
+        {
+          datasetArn: dataset.arn,
+          // Under --data-dir the import reads a copy in the data dir; the job shows where the data came from.
+          dataSource: input.originalDataLocation ? { dataLocation: input.originalDataLocation } : input.dataSource,
+          roleArn: input.roleArn,
+          importMode: input.importMode ?? 'FULL',
+          publishAttributionMetricsToS3: input.publishAttributionMetricsToS3,
+          ...(failureReason ? { failureReason } : {})
+        },
+        (input.tags as Tag[] | undefined) ?? []
+      )
       return { datasetImportJobArn: arn }
     },
     CreateSolution: (store, input) => {
       const group = store.get('dataset-group', input.datasetGroupArn)
       if (!group) return notFound(input.datasetGroupArn)
-      const recipe = RECIPE_ARN.exec(String(input.recipeArn))?.[1]
-      if (!recipe || !RECIPES.includes(recipe)) return notFound(input.recipeArn)
-      const created = create(store, 'solution', input.name as string, input.name as string, {
-        datasetGroupArn: group.arn,
-        recipeArn: input.recipeArn,
-        ...(input.eventType ? { eventType: input.eventType } : {}),
-        performHPO: input.performHPO ?? false,
-        performAutoTraining: input.performAutoTraining ?? true
-      })
+      // AutoML is retired and the emulator trains named recipes only; a recommender's use case is not a solution's
+      // recipe (https://docs.aws.amazon.com/personalize/latest/dg/API_CreateSolution.html).
+      if (input.recipeArn === undefined)
+        return ERRORS.invalidInput('recipeArn is required: the local Personalize does not run AutoML.')
+      const recipe = recipeOf(input.recipeArn)
+      if (!recipe) return notFound(input.recipeArn)
+      if (recipe.domain)
+        return ERRORS.invalidInput(
+          `${input.recipeArn as string} is a ${recipe.domain} use case: create a recommender with it (CreateRecommender).`
+        )
+      const created = create(
+        store,
+        'solution',
+        input.name as string,
+        input.name as string,
+        {
+          datasetGroupArn: group.arn,
+          recipeArn: input.recipeArn,
+          eventType: input.eventType,
+          performHPO: input.performHPO ?? false,
+          performAutoML: false,
+          performAutoTraining: input.performAutoTraining ?? true
+        },
+        input.tags
+      )
       return created instanceof AwsError ? created : { solutionArn: created.arn }
     },
     CreateSolutionVersion: (store, input) => {
       const solution = store.get('solution', input.solutionArn)
       if (!solution) return notFound(input.solutionArn)
+      // A name is optional; two versions of a solution cannot share one.
+      const name = input.name as string | undefined
+      if (name !== undefined) {
+        const same = store.list('solution-version', (v) => v.fields.solutionArn === solution.arn && v.name === name)
+        if (same.length > 0) return exists(same[0]!.arn)
+      }
+      const tagged = tagsProblem([], (input.tags as Tag[] | undefined) ?? [])
+      if (tagged) return tagged
       const arn = store.arn('solution', `${solution.name}/${store.uuid().slice(0, 8)}`)
-      const data = trainingData(
-        store,
-        solution.fields.datasetGroupArn as string,
-        solution.fields.eventType as string | undefined
-      )
+      const datasetGroupArn = solution.fields.datasetGroupArn as string
+      const data = trainingData(store, datasetGroupArn, solution.fields.eventType as string | undefined)
       const failureReason = minimumsProblem(data)
-      const version = store.add('solution-version', arn, solution.name, {
-        solutionArn: solution.arn,
-        datasetGroupArn: solution.fields.datasetGroupArn,
-        recipeArn: solution.fields.recipeArn,
-        trainingMode: input.trainingMode ?? 'FULL',
-        ...(failureReason ? { failureReason } : {})
-      })
-      const eventsSeen = store.events.get(solution.fields.datasetGroupArn as string)?.length ?? 0
-      if (!failureReason) store.models.set(version.arn, { model: train(data), eventsSeen })
+      const version = store.add(
+        'solution-version',
+        arn,
+        name ?? '',
+        {
+          solutionArn: solution.arn,
+          datasetGroupArn,
+          recipeArn: solution.fields.recipeArn,
+          eventType: solution.fields.eventType,
+          performHPO: solution.fields.performHPO,
+          performAutoML: false,
+          trainingMode: input.trainingMode ?? 'FULL',
+          trainingType: 'MANUAL',
+          // The emulator trains in well under a second; AWS bills at least an hour's fraction of this.
+          trainingHours: 0,
+          ...(failureReason ? { failureReason } : {})
+        },
+        (input.tags as Tag[] | undefined) ?? []
+      )
+      const eventsSeen = store.events.get(datasetGroupArn)?.length ?? 0
+      const serving = recipeOf(solution.fields.recipeArn)?.serving ?? 'user'
+      if (!failureReason)
+        store.models.set(version.arn, { model: train(data), eventsSeen, metrics: evaluate(data, serving) })
       return { solutionVersionArn: arn }
+    },
+    GetSolutionMetrics: (store, input) => {
+      const version = store.get('solution-version', input.solutionVersionArn)
+      if (!version) return notFound(input.solutionVersionArn)
+      const status = store.status(version)
+      const trained = store.models.get(version.arn)
+      if (status !== 'ACTIVE' || !trained)
+        return ERRORS.inUse(
+          `The solution version ${version.arn} is ${status}; its metrics are ready once it is ACTIVE.`
+        )
+      return { solutionVersionArn: version.arn, metrics: trained.metrics }
     },
     CreateCampaign: (store, input) => {
       const version = store.get('solution-version', input.solutionVersionArn)
@@ -158,10 +206,18 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
       const status = store.status(version)
       if (status !== 'ACTIVE')
         return ERRORS.invalidInput(`The solution version ${version.arn} is ${status}; a campaign needs an ACTIVE one.`)
-      const created = create(store, 'campaign', input.name as string, input.name as string, {
-        solutionVersionArn: version.arn,
-        minProvisionedTPS: input.minProvisionedTPS ?? 1
-      })
+      const created = create(
+        store,
+        'campaign',
+        input.name as string,
+        input.name as string,
+        {
+          solutionVersionArn: version.arn,
+          minProvisionedTPS: input.minProvisionedTPS ?? 1,
+          ...(input.campaignConfig ? { campaignConfig: input.campaignConfig } : {})
+        },
+        input.tags
+      )
       return created instanceof AwsError ? created : { campaignArn: created.arn }
     }
   }

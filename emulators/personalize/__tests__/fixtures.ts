@@ -72,7 +72,7 @@ export async function provisionWorkshop(
       jobName: 'import',
       datasetArn,
       dataSource: { dataLocation: location ?? `file://${file}` },
-      roleArn: 'arn:aws:iam::1:role/r'
+      roleArn: 'arn:aws:iam::123456789012:role/r'
     })
   )
   const importJob = await control.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))

@@ -3,7 +3,17 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PersonalizeEventsClient, PutEventsCommand, InvalidInputException } from '@aws-sdk/client-personalize-events'
 import { PersonalizeClient, DescribeCampaignCommand, ResourceNotFoundException } from '@aws-sdk/client-personalize'
-import { ERRORS, parseJson, readBody, sendError, sendResult } from '../protocol'
+import {
+  AwsError,
+  ERRORS,
+  MODELLED_STATUS,
+  parseJson,
+  readBody,
+  sendError,
+  sendResult,
+  statusOf,
+  type Protocol
+} from '../protocol'
 
 let answer: (res: http.ServerResponse) => void = () => undefined
 const received: string[] = []
@@ -60,9 +70,29 @@ test.each(Object.entries(ERRORS).map(([name, make]) => [name, make('m')] as cons
       .send(new PutEventsCommand(input))
       .catch((e: unknown) => e)) as { name: string; $metadata: { httpStatusCode: number } }
     expect(thrown.name).toBe(error.type)
-    expect(thrown.$metadata.httpStatusCode).toBe(error.status)
+    expect(thrown.$metadata.httpStatusCode).toBe(statusOf('restJson1', error))
   }
 )
+
+// One row per modelled error and protocol: the status the SDK sees is the model's (400 for every control-plane
+// exception, 404/409 for the runtime's and events' ResourceNotFound/ResourceInUse).
+test.each(
+  (Object.entries(MODELLED_STATUS) as Array<[Protocol, Record<string, number>]>).flatMap(([protocol, table]) =>
+    Object.entries(table).map(([type, status]) => [protocol, type, status] as const)
+  )
+)('%s answers %s with HTTP %d', async (protocol, type, status) => {
+  answer = (res) => sendError(res, protocol, new AwsError(type, 418, 'm'))
+  const thrown =
+    protocol === 'restJson1'
+      ? await events()
+          .send(new PutEventsCommand(input))
+          .catch((e: unknown) => e)
+      : await new PersonalizeClient({ region: 'us-west-2', endpoint, credentials, maxAttempts: 1 })
+          .send(new DescribeCampaignCommand({ campaignArn: 'arn:aws:personalize:us-west-2:1:campaign/x' }))
+          .catch((e: unknown) => e)
+  expect((thrown as { name: string }).name).toBe(type)
+  expect((thrown as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(status)
+})
 
 test('an empty success answer is what PutEvents expects', async () => {
   answer = (res) => sendResult(res, 'restJson1')

@@ -271,7 +271,8 @@ describe('raw HTTP', () => {
       'x-amz-target': 'AmazonPersonalize.CreateTeleporter',
       'content-type': 'application/x-amz-json-1.1'
     })
-    expect(res.status).toBe(404)
+    // awsJson1_1 answers every client error with 400 (the model gives no other status).
+    expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
       __type: 'com.amazonaws.personalize#UnknownOperationException',
       message: 'Operation AmazonPersonalize.CreateTeleporter is not supported.'
