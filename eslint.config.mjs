@@ -19,6 +19,28 @@ export default tseslint.config(
     }
   },
   {
+    // destination/ moves unchanged into segmentio/action-destinations: its prettier 2.4 cannot parse inline
+    // `import { a, type B }`, and its jest 27 node environment has no global `crypto`.
+    files: ['destination/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: 'Throw a framework error class, never a bare Error.'
+        },
+        {
+          selector: "ImportSpecifier[importKind='type']",
+          message: "Segment's prettier 2.4 cannot parse inline type imports: use a separate `import type { … }`."
+        }
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'crypto', message: "Segment's jest environment has no global crypto; derive ids from the event." }
+      ]
+    }
+  },
+  {
     // jest's asymmetric matchers (expect.stringContaining, …) are typed `any` by @types/jest.
     files: ['**/__tests__/**', 'test/**'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' }

@@ -9,7 +9,8 @@ import {
 import type { ActionDefinition, JSONLikeObject, RequestClient } from '@segment/actions-core'
 import type { Settings } from './generated-types'
 import type { EventResult, Failure, FailureKind } from './personalize/errors'
-import { skippedBecause, type ActionName } from './presets'
+import { skippedBecause } from './presets'
+import type { ActionName } from './presets'
 
 type MultiStatusError = Parameters<MultiStatusResponse['setErrorResponseAtIndex']>[1]
 

@@ -2,7 +2,8 @@ import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { endpointFor } from './endpoints'
 import type { Failure } from './errors'
-import { sendSigned, type AwsCredentials, type CallOutcome } from './wire'
+import { sendSigned } from './wire'
+import type { AwsCredentials, CallOutcome } from './wire'
 
 /** One Personalize data-plane operation: where it is served and which setting names the resource it acts on. */
 export interface Operation {

@@ -3,6 +3,7 @@
 // packages/destination-actions/src/lib/AWS/sts.ts, `assumeRole`). Segment names the intermediary role and its external
 // ID in environment variables per destination; these are this destination's.
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
+import { IntegrationError } from '@segment/actions-core'
 import type { CredentialSource } from './credentials'
 import type { AwsCredentials } from './wire'
 
@@ -49,7 +50,11 @@ async function assume(roleArn: string, externalId: string): Promise<AwsCredentia
     })
   )
   if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken)
-    throw new Error(`STS AssumeRole of the intermediary role ${roleArn} answered without credentials.`)
+    throw new IntegrationError(
+      `STS AssumeRole of the intermediary role ${roleArn} answered without credentials.`,
+      'InvalidResponse',
+      502
+    )
   return {
     accessKeyId: Credentials.AccessKeyId,
     secretAccessKey: Credentials.SecretAccessKey,

@@ -1,5 +1,6 @@
 import type { HttpClient } from '../http'
-import { classify, parseAwsError, type Failure } from './errors'
+import { classify, parseAwsError } from './errors'
+import type { Failure } from './errors'
 import { signedHeaders } from './sign'
 
 export interface AwsCredentials {

@@ -1,7 +1,8 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
-import { classify, type Failure } from '../personalize/errors'
+import { classify } from '../personalize/errors'
+import type { Failure } from '../personalize/errors'
 import type { CallOutcome } from '../personalize/wire'
 
 // Segment's Tracking API regions: https://segment.com/docs/guides/regional-segment/

@@ -1,7 +1,8 @@
 import type { Settings } from '../generated-types'
 import type { HttpClient } from '../http'
 import type { EventResult } from '../personalize/errors'
-import { ITEMS, putRecords, type MetadataRecord } from '../personalize/putRecords'
+import { ITEMS, putRecords } from '../personalize/putRecords'
+import type { MetadataRecord } from '../personalize/putRecords'
 import type { Payload } from './generated-types'
 
 /** The items an event describes: each element of products[], or the event's own product. */

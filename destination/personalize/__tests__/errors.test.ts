@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import nock from 'nock'
-import '../../../test/nockCleanup'
+import '../../__tests__/__helpers__/nockCleanup'
 import {
   createTestEvent,
   createTestIntegration,
@@ -9,12 +9,13 @@ import {
   InvalidAuthenticationError,
   PayloadValidationError,
   RequestTimeoutError,
-  RetryableError,
-  type RequestClient
+  RetryableError
 } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import destination from '../..'
-import { awsError, recordPutEvents, settings, isolateNetwork } from '../../../test/personalizeNock'
-import { classify, ERROR_STATUSES, ERROR_TYPES, parseAwsError, type FailureKind } from '../errors'
+import { awsError, recordPutEvents, settings, isolateNetwork } from '../../__tests__/__helpers__/personalizeNock'
+import { classify, ERROR_STATUSES, ERROR_TYPES, parseAwsError } from '../errors'
+import type { FailureKind } from '../errors'
 import { toActionError } from '../../results'
 import { sendSigned } from '../wire'
 
