@@ -1,10 +1,12 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
-import { chunk, deliver, type Part } from './batch'
+import { chunk, deliver } from './batch'
+import type { Part } from './batch'
 import { callPersonalize } from './client'
 import { forgetCredentials, resolveCredentials } from './credentials'
-import { invalidEvent, missingSetting, type EventResult, type Failure } from './errors'
+import { invalidEvent, missingSetting } from './errors'
+import type { EventResult, Failure } from './errors'
 import { ID_MAX_LENGTH } from './limits'
 
 /** PutUsers or PutItems: the same shape with different names and limits (personalize-events' service model). */
@@ -54,10 +56,30 @@ export interface MetadataRecord {
  */
 export function serializeMetadata(properties: Record<string, unknown> | undefined): string | undefined {
   if (!properties) return undefined
-  const kept = Object.entries(properties)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([key, value]) => [key, Array.isArray(value) ? value.join('|') : value])
+  const kept = Object.entries(properties).flatMap(([key, value]) => {
+    const field = metadataValue(value)
+    return field === undefined ? [] : [[key, field]]
+  })
   return kept.length === 0 ? undefined : JSON.stringify(Object.fromEntries(kept))
+}
+
+/**
+ * A metadata field's value as Personalize reads it: a string, number or boolean, or a list of them joined by "|".
+ * Objects (and objects in a list) are not metadata, whatever a mapping finds there: they are left out, never sent as
+ * "[object Object]" or nested JSON. Empty values are absent.
+ */
+function metadataValue(value: unknown): string | number | boolean | undefined {
+  if (Array.isArray(value)) {
+    const scalars = value.filter(isScalar).filter((item) => item !== '')
+    return scalars.length === 0 ? undefined : scalars.join('|')
+  }
+  return isScalar(value) && value !== '' ? value : undefined
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return (
+    typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean'
+  )
 }
 
 /** Why a record cannot be sent, or undefined. */

@@ -115,7 +115,8 @@ export function serializeProperties(properties: Payload['properties']): string |
  * The interactions of one Segment event: one, or one per element of `products`. Either every interaction is valid,
  * or `problems` says which are not (those are left out of `events`).
  */
-export function toInteractions(payload: Payload): Interactions {
+export function toInteractions(given: Payload): Interactions {
+  const payload = withoutEmptyStrings(given)
   const sentAt = toEpochSeconds(payload.sentAt)
   const base = {
     sessionId: payload.sessionId,
@@ -151,6 +152,24 @@ export function toInteractions(payload: Payload): Interactions {
     )
   }
   return result
+}
+
+/**
+ * The payload with its empty strings as absent values: a mapping that finds "" (an anonymous visitor's userId as some
+ * libraries send it, an empty recommendation id) means nothing there, and Personalize refuses strings under 1
+ * character. A required field left empty is then reported as missing.
+ */
+function withoutEmptyStrings(payload: Payload): Payload {
+  const present = (value: string | undefined) => (value === '' ? undefined : value)
+  return {
+    ...payload,
+    userId: present(payload.userId),
+    eventId: present(payload.eventId),
+    itemId: present(payload.itemId),
+    recommendationId: present(payload.recommendationId),
+    impression: payload.impression?.filter((item) => item !== ''),
+    products: payload.products?.map((product) => ({ ...product, itemId: present(product.itemId) }))
+  }
 }
 
 /** One part per product when the event has products, else the event itself. */

@@ -1,13 +1,17 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
-import { chunk, deliver, type Part } from '../personalize/batch'
-import { callPersonalize, type Operation } from '../personalize/client'
+import { chunk, deliver } from '../personalize/batch'
+import type { Part } from '../personalize/batch'
+import { callPersonalize } from '../personalize/client'
+import type { Operation } from '../personalize/client'
 import { forgetCredentials, resolveCredentials } from '../personalize/credentials'
-import { invalidEvent, type EventResult, type Failure } from '../personalize/errors'
+import { invalidEvent } from '../personalize/errors'
+import type { EventResult, Failure } from '../personalize/errors'
 import { PUT_EVENTS_MAX_EVENTS } from '../personalize/limits'
 import type { Payload } from './generated-types'
-import { toInteractions, type Interactions, type PersonalizeEvent } from './interactions'
+import { toInteractions } from './interactions'
+import type { Interactions, PersonalizeEvent } from './interactions'
 
 // PutEvents calls in flight at once for one batch. Personalize allows 1000 PutEvents requests/s per dataset group
 // (https://docs.aws.amazon.com/personalize/latest/dg/limits.html); Segment runs many batches side by side.
@@ -74,7 +78,8 @@ function groupBySession(built: Interactions[]): Array<Array<Part<Interaction>>> 
   const groups = new Map<string, Array<Part<Interaction>>>()
   built.forEach(({ sessionId, userId, events }, origin) => {
     if (events.length === 0) return
-    const key = `${sessionId}\u0000${userId ?? ''}`
+    // A key no two different (session, user) pairs share, whatever characters their ids hold.
+    const key = JSON.stringify([sessionId, userId ?? null])
     let group = groups.get(key)
     if (!group) groups.set(key, (group = []))
     for (const event of events) group.push({ origins: [origin], value: { sessionId, userId, event } })

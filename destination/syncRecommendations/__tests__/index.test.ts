@@ -285,6 +285,35 @@ describe('syncRecommendations batches', () => {
     expect(multistatus.map((s) => s.status)).toEqual([200, 200, 200, 200, 200, 200])
   })
 
+  test('one visitor’s events in other sessions or about other items ask once, as of the latest, and get one answer', async () => {
+    const events = [
+      identify({ userId: null, anonymousId: 'visitor', context: { sessionId: 's-1' }, messageId: 'v1' }),
+      identify({ userId: null, anonymousId: 'visitor', context: { sessionId: 's-2' }, messageId: 'v2' })
+    ]
+    const { runtime, segment, multistatus } = await batch(events)
+    expect(runtime.map((r) => r.userId)).toEqual(['s-2'])
+    expect(segment[0]!.batch).toHaveLength(1)
+    expect(segment[0]!.batch[0]).toMatchObject({
+      anonymousId: 'visitor',
+      traits: { recommended_products: ['s-2-rec-0', 's-2-rec-1', 's-2-rec-2'] }
+    })
+    expect(multistatus.map((s) => s.status)).toEqual([200, 200])
+  })
+
+  test('an empty answer writes nothing over the profile’s recommendations', async () => {
+    nock(RUNTIME).post('/recommendations').reply(200, { itemList: [], recommendationId: 'RID-empty' })
+    const segment = recordSegment()
+    await testDestination.testBatchAction('syncRecommendations', {
+      events: [identify({ messageId: 'empty-1' })],
+      settings,
+      useDefaultMappings: true
+    })
+    expect(segment).toHaveLength(0)
+    expect(testDestination.results[testDestination.results.length - 1]!.multistatus).toMatchObject([
+      { status: 200, sent: { skipped: expect.stringContaining('Personalize recommended nothing') } }
+    ])
+  })
+
   test('when Personalize fails for one user, the others still get their traits', async () => {
     const events = ['a', 'b', 'c'].map((u) => identify({ userId: `user-${u}`, anonymousId: `anon-${u}` }))
     const { segment, multistatus } = await batch(events, (body) =>

@@ -241,6 +241,19 @@ describe('trackEvent batches', () => {
     expect(multistatus.every((s) => s.status === 200)).toBe(true)
   })
 
+  test('ids holding any character never land under another (session, user)', async () => {
+    // A key joined with NUL made ("a\u0000b", none) and ("a", "b\u0000") one group: "a\u0000b\u0000".
+    const events = [
+      track({ messageId: 'x1', anonymousId: 'a\u0000b', userId: null }),
+      track({ messageId: 'x2', anonymousId: 'a', userId: 'b\u0000' })
+    ]
+    const { calls } = await batch(events)
+    expect(calls.map((c) => [c.body.sessionId, c.body.userId ?? null, c.body.eventList.length]).sort()).toEqual([
+      ['a\u0000b', null, 1],
+      ['a', 'b\u0000', 1]
+    ])
+  })
+
   test('keep event order within a session', async () => {
     const events = Array.from({ length: 12 }, (_, i) => track({ messageId: `m${i}` }))
     const { calls } = await batch(events)

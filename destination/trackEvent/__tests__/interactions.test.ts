@@ -1,5 +1,7 @@
-import { RULES, serializeProperties, toInteractions, violation, type Rule } from '../interactions'
+import { RULES, serializeProperties, toInteractions, violation } from '../interactions'
+import type { Rule } from '../interactions'
 import type { Payload } from '../generated-types'
+import { serializeMetadata } from '../../personalize/putRecords'
 
 // A value that breaks each row of the validation table, and the message it must give.
 const BREAKING: Record<string, [string | string[] | undefined, string]> = {
@@ -36,12 +38,8 @@ describe('the validation table', () => {
   })
 
   test.each(['null', 'undefined', 'NULL'])('a session id of "%s" is refused', (value) => {
-    expect(
-      violation(
-        RULES.find((r) => r.field === 'sessionId')!,
-        value
-      )
-    ).toMatch(/ignores the event/)
+    const sessionId = RULES.find((r) => r.field === 'sessionId')!
+    expect(violation(sessionId, value)).toMatch(/ignores the event/)
   })
 })
 
@@ -89,7 +87,52 @@ describe('toInteractions', () => {
     expect(result.problems).toEqual(['products[0]: eventId is 257 characters; Personalize accepts at most 256'])
   })
 
+  test('empty strings are absent values, never sent under Personalize’s 1-character minimum', () => {
+    const result = toInteractions({
+      ...payload,
+      userId: '',
+      eventId: '',
+      recommendationId: '',
+      impression: ['', 'i1'],
+      itemId: 'p'
+    })
+    expect(result).toMatchObject({ userId: undefined, problems: [] })
+    expect(result.events).toEqual([
+      { eventType: 'Order Completed', sentAt: Date.UTC(2026, 10, 20, 10) / 1000, itemId: 'p', impression: ['i1'] }
+    ])
+  })
+
+  test('an empty item id is a missing one, for the event and for each product', () => {
+    expect(toInteractions({ ...payload, itemId: '' }).problems).toEqual([
+      'itemId is missing: the event has no product_id or sku'
+    ])
+    expect(toInteractions({ ...payload, products: [{ itemId: '' }, { itemId: 'b' }] }).problems).toEqual([
+      'products[0]: itemId is missing: the event has no product_id or sku'
+    ])
+  })
+
   test('an empty products array means a single-product event', () => {
     expect(toInteractions({ ...payload, itemId: 'solo', products: [] }).events.map((e) => e.itemId)).toEqual(['solo'])
+  })
+})
+
+describe('serializeMetadata', () => {
+  test('strings, numbers and booleans are kept; lists are joined by "|"; objects are never sent', () => {
+    expect(
+      JSON.parse(
+        serializeMetadata({
+          name: 'Trail Runner',
+          price: 89,
+          onSale: false,
+          colors: ['red', '', 'blue', { hex: '#00f' }],
+          brand: { name: 'Northpeak' },
+          variants: [{ size: 42 }],
+          empty: '',
+          missing: null,
+          infinite: Infinity
+        })!
+      )
+    ).toEqual({ name: 'Trail Runner', price: 89, onSale: false, colors: 'red|blue' })
+    expect(serializeMetadata({ brand: { name: 'x' }, list: [{}] })).toBeUndefined()
   })
 })
