@@ -8,6 +8,8 @@ import {
 } from '@segment/actions-core'
 import type { ActionDefinition, JSONLikeObject, RequestClient } from '@segment/actions-core'
 import type { Settings } from './generated-types'
+import { endpointProblem } from './personalize/endpoints'
+import { invalidSetting } from './personalize/errors'
 import type { EventResult, Failure, FailureKind } from './personalize/errors'
 import { skippedBecause } from './presets'
 import type { ActionName } from './presets'
@@ -30,6 +32,8 @@ export function performers<P>(
     perform: async (request, { settings, payload }) => {
       const skipped = skippedBecause(action, settings)
       if (skipped) return { skipped }
+      const refused = endpointProblem(settings)
+      if (refused) throw toActionError(invalidSetting(refused))
       const [result] = await send(request, settings, [payload])
       if (!result!.ok) throw toActionError(result!.failure)
       return { sent: result!.sent }
@@ -41,7 +45,10 @@ export function performers<P>(
         payload.forEach((_, i) => response.setSuccessResponseAtIndex(i, { status: 200, sent: {}, body: skipped }))
         return response
       }
-      const results = await send(request, settings, payload)
+      const refused = endpointProblem(settings)
+      const results = refused
+        ? payload.map((): EventResult => ({ ok: false, failure: invalidSetting(refused) }))
+        : await send(request, settings, payload)
       results.forEach((result, i) => {
         if (result.ok) response.setSuccessResponseAtIndex(i, { status: 200, sent: result.sent, body: 'OK' })
         else response.setErrorResponseAtIndex(i, toMultiStatusError(result.failure, result.sent))

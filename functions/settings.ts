@@ -2,6 +2,7 @@
 // same names, labels and descriptions; password fields become sensitive settings. Functions settings have no
 // defaults or choices, so defaults are applied here and a missing required setting is a ValidationError that names it.
 import type { Settings } from '../destination/generated-types'
+import { endpointProblem } from '../destination/personalize/endpoints'
 import { settingsFields } from '../destination/settings'
 import type { FunctionSetting } from './deploy'
 
@@ -47,5 +48,7 @@ export function settingsOf(raw: unknown): Settings {
       throw new ValidationError(`${setting} is "${text}"; it must be an http:// or https:// URL.`)
     settings[name] = text
   }
+  const refused = endpointProblem(settings as unknown as Settings)
+  if (refused) throw new ValidationError(refused)
   return settings as unknown as Settings
 }

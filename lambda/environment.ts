@@ -5,6 +5,7 @@
 // AWS_SESSION_TOKEN (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime):
 // no keys are ever configured.
 import type { Settings } from '../destination/generated-types'
+import { endpointProblem } from '../destination/personalize/endpoints'
 import type { AwsCredentials } from '../destination/personalize/wire'
 
 type Environment = Record<string, string | undefined>
@@ -85,6 +86,8 @@ export function settingsFrom(env: Environment): Settings {
       )
   }
   settings.region ??= 'us-west-2'
+  const refused = endpointProblem(settings as unknown as Settings)
+  if (refused) throw new ConfigurationError(refused)
   return settings as unknown as Settings
 }
 

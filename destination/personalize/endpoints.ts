@@ -31,3 +31,39 @@ export function endpointFor(service: Service, settings: Settings): string {
   const suffix = settings.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
   return `https://${service}.${settings.region}.${suffix}`
 }
+
+// Where an endpoint override may send signed calls, the external ID and the Segment write key: the service's own
+// domains over https (AWS's, for a VPC endpoint: https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html;
+// Segment's Tracking API hosts), or this machine over http or https (a local emulator). A mistyped or hostile value
+// is refused with the setting's name, before anything is sent.
+const AWS_DOMAINS = /(^|\.)amazonaws\.com(\.cn)?$/
+const SEGMENT_DOMAINS = /(^|\.)(segment\.io|segmentapis\.com)$/
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+
+export const ENDPOINT_RULES: Array<{ setting: keyof Settings; label: string; domains: RegExp; owner: string }> = [
+  { setting: 'personalizeEventsEndpoint', label: 'Personalize Events Endpoint', domains: AWS_DOMAINS, owner: 'AWS' },
+  { setting: 'personalizeRuntimeEndpoint', label: 'Personalize Runtime Endpoint', domains: AWS_DOMAINS, owner: 'AWS' },
+  { setting: 'stsEndpoint', label: 'STS Endpoint', domains: AWS_DOMAINS, owner: 'AWS' },
+  { setting: 'segmentEndpoint', label: 'Segment Endpoint', domains: SEGMENT_DOMAINS, owner: "Segment's" }
+]
+
+/** Why an endpoint override may not be used, naming the setting; undefined when every override is allowed. */
+export function endpointProblem(settings: Settings): string | undefined {
+  for (const rule of ENDPOINT_RULES) {
+    const value = settings[rule.setting]
+    if (typeof value !== 'string' || value.trim() === '') continue
+    let url: URL
+    try {
+      url = new URL(value.trim())
+    } catch {
+      return `${rule.label} (${rule.setting}) "${value}" is not a URL.`
+    }
+    const host = url.hostname.toLowerCase()
+    const local = LOOPBACK.test(host) && (url.protocol === 'http:' || url.protocol === 'https:')
+    const service = url.protocol === 'https:' && rule.domains.test(host)
+    if (!local && !service)
+      return `${rule.label} (${rule.setting}) "${url.origin}" is not allowed: use https on one of ${rule.owner} own domains, or http on this machine (localhost, 127.0.0.1, [::1]) for a local emulator.`
+    if (url.username || url.password) return `${rule.label} (${rule.setting}) must not carry a user name or password.`
+  }
+  return undefined
+}

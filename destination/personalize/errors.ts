@@ -121,3 +121,8 @@ export type EventResult = { ok: true; sent: JSONLikeObject } | { ok: false; fail
 export function missingSetting(setting: string, why: string): Failure {
   return { kind: 'rejected', status: 400, type: 'MissingSetting', message: `Set ${setting}: ${why}.` }
 }
+
+/** A setting whose value may not be used (an endpoint override outside the service's domains): not retried. */
+export function invalidSetting(message: string): Failure {
+  return { kind: 'rejected', status: 400, type: 'InvalidSetting', message }
+}

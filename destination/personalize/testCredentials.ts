@@ -1,6 +1,8 @@
 import type { HttpClient } from '../http'
 import type { Settings } from '../generated-types'
 import { callerIdentity, resolveCredentials } from './credentials'
+import { endpointProblem } from './endpoints'
+import { invalidSetting } from './errors'
 import type { Failure } from './errors'
 import { toActionError } from '../results'
 
@@ -18,6 +20,8 @@ const ACCESS_KEY_HINTS: Record<string, string> = {
  * Throws an error that names the setting to fix; returns the caller's ARN.
  */
 export async function testCredentials(request: HttpClient, settings: Settings): Promise<string> {
+  const refused = endpointProblem(settings)
+  if (refused) throw toActionError(invalidSetting(refused))
   const resolved = await resolveCredentials(request, settings)
   if (!resolved.ok) throw toActionError(resolved.failure)
   const identity = await callerIdentity(request, settings, resolved.credentials)

@@ -477,6 +477,11 @@ describe.each(RUNTIMES)('on $name', (runtime: FunctionRuntime) => {
         'an endpoint that is not a URL',
         { personalizeEventsEndpoint: 'localhost:4566' },
         /^The Personalize Events Endpoint setting \(personalizeEventsEndpoint\) is "localhost:4566"; it must be an http/
+      ],
+      [
+        'an endpoint outside the service’s domains',
+        { segmentEndpoint: 'https://collector.evil.example/v1' },
+        /^Segment Endpoint \(segmentEndpoint\) "https:\/\/collector\.evil\.example" is not allowed/
       ]
     ])('%s → ValidationError naming the setting', async (_, wrong, message) => {
       Object.assign(settings, wrong)

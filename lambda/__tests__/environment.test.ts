@@ -4,15 +4,19 @@ import { ConfigurationError, environmentFor, executionRole, settingsFrom, VARIAB
 
 const required = { PERSONALIZE_TRACKING_ID: 'tracker' }
 
+// Endpoint settings must be URLs the destination allows (a local emulator here); the others any text.
+const valueOf = (setting: string, text: string) =>
+  /Endpoint$/.test(setting) ? `http://127.0.0.1:4566/${text}` : `value-of-${text}`
+
 describe.each(VARIABLES.map((variable) => [variable.setting, variable] as const))('%s', (setting, variable) => {
   test.each(variable.names)('is read from %s (trimmed)', (name) => {
-    const env = { ...(setting === 'trackingId' ? {} : required), [name]: `  value-of-${name}  ` }
-    expect(settingsFrom(env)[setting]).toBe(`value-of-${name}`)
+    const env = { ...(setting === 'trackingId' ? {} : required), [name]: `  ${valueOf(setting, name)}  ` }
+    expect(settingsFrom(env)[setting]).toBe(valueOf(setting, name))
   })
 
   test('our name wins over the workshop’s', () => {
-    const env = Object.fromEntries(variable.names.map((name, i) => [name, `v${i}`]))
-    expect(settingsFrom({ ...required, ...env })[setting]).toBe('v0')
+    const env = Object.fromEntries(variable.names.map((name, i) => [name, valueOf(setting, `v${i}`)]))
+    expect(settingsFrom({ ...required, ...env })[setting]).toBe(valueOf(setting, 'v0'))
   })
 })
 
@@ -48,4 +52,10 @@ test('credentials are the execution role’s, from Lambda’s variables; none is
     executionRole({ AWS_ACCESS_KEY_ID: 'ASIA', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' })()
   ).resolves.toEqual({ accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 't' })
   await expect(executionRole({})()).rejects.toMatchObject({ name: 'CredentialsProviderError' })
+})
+
+test('an endpoint override outside the service’s domains stops the cold start, naming the variable’s setting', () => {
+  expect(() => settingsFrom({ ...required, SEGMENT_ENDPOINT: 'https://collector.evil.example/v1' })).toThrow(
+    /Segment Endpoint \(segmentEndpoint\) "https:\/\/collector\.evil\.example" is not allowed/
+  )
 })
