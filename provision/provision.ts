@@ -127,7 +127,10 @@ async function waitActive(options: ProvisionOptions, { what, describe }: Waiting
     const { status = 'UNKNOWN', failureReason } = await describe()
     if (status === ACTIVE) return
     if (FAILED.test(status))
-      throw new ProvisionError(`${what} is ${status}: ${failureReason ?? 'Personalize gave no reason'}`)
+      throw new ProvisionError(
+        `${what} is ${status}: ${(failureReason ?? 'Personalize gave no reason').replace(/\.$/, '')}. Fix that, then run provision again: ` +
+          `what exists is reused (teardown --name ${options.name} starts over).`
+      )
     if (status !== last) options.onProgress?.(`${what}: ${status}`)
     last = status
     if (Date.now() - started > (options.timeoutMs ?? 6 * 3_600_000))

@@ -49,10 +49,9 @@ describe.each(actions)('action %s', (_slug, action) => {
     expect(fqlError(action.defaultSubscription ?? '')).toBeUndefined()
   })
 
-  test('batch_keys, if any, name at most three of its fields', () => {
-    const keys = action.fields.batch_keys?.default ?? []
-    expect(keys.length).toBeLessThanOrEqual(3)
-    for (const key of keys) expect(action.fields).toHaveProperty(key)
+  test('has no batch_keys: performBatch groups by session and user itself, so one batch serves every user', () => {
+    // Segment splits a batch by the values of batch_keys' fields; a key on userId would make a batch per user.
+    expect(action.fields).not.toHaveProperty('batch_keys')
   })
 
   test('batch_size is bounded when performBatch exists', () => {

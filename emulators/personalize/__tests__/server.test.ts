@@ -94,18 +94,20 @@ describe('control plane with the real @aws-sdk/client-personalize', () => {
   })
 
   test('statuses advance from CREATE PENDING through CREATE IN_PROGRESS to ACTIVE on the configured delay', async () => {
+    // The emulator's clock is stepped, so no timer decides what a test on a busy machine gets to see.
+    let now = Date.UTC(2026, 10, 1)
     await emulator.close()
-    emulator = createPersonalizeEmulator({ delayMs: 400 })
+    emulator = createPersonalizeEmulator({ delayMs: 400, clock: () => now })
     endpoint = await emulator.listen()
     control = new PersonalizeClient({ region: 'us-west-2', endpoint, credentials, maxAttempts: 1 })
     const { datasetGroupArn } = await control.send(new CreateDatasetGroupCommand({ name: 'slow' }))
     const seen: string[] = []
-    for (let i = 0; i < 20 && seen.at(-1) !== 'ACTIVE'; i++) {
+    for (const step of [0, 150, 100, 149, 1]) {
+      now += step
       const { datasetGroup } = await control.send(new DescribeDatasetGroupCommand({ datasetGroupArn }))
-      if (seen.at(-1) !== datasetGroup!.status) seen.push(datasetGroup!.status!)
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      seen.push(datasetGroup!.status!)
     }
-    expect(seen).toEqual(['CREATE PENDING', 'CREATE IN_PROGRESS', 'ACTIVE'])
+    expect(seen).toEqual(['CREATE PENDING', 'CREATE PENDING', 'CREATE IN_PROGRESS', 'CREATE IN_PROGRESS', 'ACTIVE'])
   })
 
   test('errors come back as the SDK’s typed exceptions', async () => {

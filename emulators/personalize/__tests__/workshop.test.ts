@@ -121,9 +121,21 @@ test('aws-sims recommends items related to an item', async () => {
 })
 
 test('aws-popularity-count recommends the most popular items to anyone', async () => {
-  const { solutionVersionArn } = await provision(workshopCsv(), 'aws-popularity-count')
+  const csv = workshopCsv()
+  const { solutionVersionArn } = await provision(csv, 'aws-popularity-count')
   const campaignArn = await campaignFor(solutionVersionArn)
-  expect(await recommended(campaignArn, 'someone', 3)).toEqual(await recommended(campaignArn, 'someone-else', 3))
+  const top = await recommended(campaignArn, 'someone', 3)
+  expect(await recommended(campaignArn, 'someone-else', 3)).toEqual(top)
+  // The CSV's own counts: no item left out is more popular than one recommended.
+  const counts = new Map<string, number>()
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const item = line.split(',')[1]!
+    counts.set(item, (counts.get(item) ?? 0) + 1)
+  }
+  expect(top).toHaveLength(3)
+  const weakest = Math.min(...top.map((item) => counts.get(item) ?? 0))
+  const strongestLeftOut = Math.max(...[...counts].filter(([item]) => !top.includes(item)).map(([, n]) => n))
+  expect(weakest).toBeGreaterThanOrEqual(strongestLeftOut)
 })
 
 test('GetPersonalizedRanking puts the user’s taste first and unknown items last', async () => {
