@@ -199,7 +199,7 @@ test.each([1, 2, 3, 4, 5])('seed %i: 200 hostile events through every preset, ea
   const events = Array.from({ length: 200 }, (_, n) => fuzzEvent(next, n))
   for (let at = 0; at < events.length; at += 50) {
     const batch = events.slice(at, at + 50)
-    const results = await destination.onBatch(batch, { ...settings, subscriptions } as unknown as JSONObject)
+    const results = await destination.onBatch(batch, { ...settings, subscriptions })
     expect(results).toHaveLength(subscriptions.length)
     for (const result of results) {
       // Every subscription answers for every event (matched or not, sent or failed with a reason), or for the whole
