@@ -6,7 +6,7 @@ import type { Part } from '../personalize/batch'
 import { callPersonalize } from '../personalize/client'
 import type { Operation } from '../personalize/client'
 import { forgetCredentials, resolveCredentials } from '../personalize/credentials'
-import { invalidEvent } from '../personalize/errors'
+import { invalidEvent, missingSetting } from '../personalize/errors'
 import type { EventResult, Failure } from '../personalize/errors'
 import { PUT_EVENTS_MAX_EVENTS } from '../personalize/limits'
 import type { Payload } from './generated-types'
@@ -38,6 +38,11 @@ interface Interaction {
  * ten, and an event fails if any of its interactions failed. Nothing that fails validation is sent.
  */
 export async function putEvents(request: HttpClient, settings: Settings, payloads: Payload[]): Promise<EventResult[]> {
+  // Required in Segment's settings form, but a settings object can still lack it (an API-made destination, a test).
+  if (!settings.trackingId?.trim()) {
+    const failure = missingSetting('Tracking ID', 'PutEvents records interactions through that event tracker')
+    return payloads.map(() => ({ ok: false, failure }))
+  }
   const built = payloads.map(toInteractions)
   const failures: Array<Failure | undefined> = built.map((b) =>
     b.problems.length === 0 ? undefined : invalidEvent(describeProblems(b.problems, b.events.length))

@@ -185,6 +185,21 @@ describe('trackEvent products fan-out', () => {
   })
 })
 
+test('without a Tracking ID every event fails as an IntegrationError naming the setting, and nothing is sent', async () => {
+  const calls = recordPutEvents()
+  await expect(
+    testDestination.testAction('trackEvent', {
+      event: track(),
+      settings: { ...settings, trackingId: '' },
+      useDefaultMappings: true
+    })
+  ).rejects.toMatchObject({
+    name: 'IntegrationError',
+    message: 'Set Tracking ID: PutEvents records interactions through that event tracker.'
+  })
+  expect(calls).toHaveLength(0)
+})
+
 describe('trackEvent request', () => {
   test('is signed with SigV4 for the personalize signing name and the region', async () => {
     const [call] = await sendOne(track())
