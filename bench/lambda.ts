@@ -57,6 +57,10 @@ function workshopEvents(count: number) {
   }))
 }
 
+class BenchError extends Error {
+  override name = 'BenchError'
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 export async function benchLambda(): Promise<void> {
@@ -89,7 +93,7 @@ export async function benchLambda(): Promise<void> {
   }
   const ours = JSON.parse((await run(process.execPath, [runner, eventsFile], { env: lambdaEnv })).stdout) as Run
   const oursCalls = await stub.count()
-  if (ours.failed) throw new Error(`${ours.failed} events failed in our Lambda`)
+  if (ours.failed) throw new BenchError(`${ours.failed} events failed in our Lambda`)
 
   let workshop: Run | undefined
   let workshopCalls: Awaited<ReturnType<typeof stub.count>> | undefined
@@ -132,7 +136,7 @@ export async function benchLambda(): Promise<void> {
       lambdas[which].recycle()
       const invocation = await lambdas[which].invoke(workshopEvents(1)[0])
       if ('error' in invocation || !invocation.coldStart)
-        throw new Error(`cold start failed: ${JSON.stringify(invocation)}`)
+        throw new BenchError(`cold start failed: ${JSON.stringify(invocation)}`)
       coldStarts[which].push(invocation.durationMs)
     }
   await Promise.all(Object.values(lambdas).map((lambda) => lambda.close()))

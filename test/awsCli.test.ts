@@ -41,6 +41,10 @@ async function aws(service: string, command: string, ...args: string[]): Promise
   return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>)
 }
 
+class NotActive extends Error {
+  override name = 'NotActive'
+}
+
 async function untilActive(
   command: string,
   arnFlag: string,
@@ -50,9 +54,9 @@ async function untilActive(
   for (let i = 0; i < 50; i++) {
     const described = (await aws('personalize', command, arnFlag, arn))[key] as Record<string, string>
     if (described.status === 'ACTIVE') return described
-    if (/FAILED/.test(described.status ?? '')) throw new Error(`${command}: ${JSON.stringify(described)}`)
+    if (/FAILED/.test(described.status ?? '')) throw new NotActive(`${command}: ${JSON.stringify(described)}`)
   }
-  throw new Error(`${command} never ACTIVE`)
+  throw new NotActive(`${command} never ACTIVE`)
 }
 
 test('exercise 2 with the AWS CLI: dataset group to campaign, the solution’s metrics, then recommendations', async () => {

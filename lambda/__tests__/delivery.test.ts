@@ -17,10 +17,14 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => local.stack.close())
 
+class NeverHappened extends Error {
+  override name = 'NeverHappened'
+}
+
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 60_000
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what} (${JSON.stringify(local.stack.stats())})`)
+    if (Date.now() > deadline) throw new NeverHappened(`${what} (${JSON.stringify(local.stack.stats())})`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }

@@ -50,18 +50,23 @@ const order = (user: string | null, sku: string, anonymousId = `anon-${user ?? '
 const interactionsOf = (user: string) =>
   local.recorded().events.filter((event) => (event as { userId?: string }).userId === user)
 
+class NeverHappened extends Error {
+  override name = 'NeverHappened'
+}
+
 async function eventually<T>(read: () => T | undefined, what: string): Promise<T> {
   const until = Date.now() + 30_000
   for (;;) {
     const value = read()
     if (value !== undefined) return value
-    if (Date.now() > until) throw new Error(`never: ${what}`)
+    if (Date.now() > until) throw new NeverHappened(what)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 
 const resultOf = (invocation: Invocation) => {
-  if ('error' in invocation) throw new Error(`function error ${JSON.stringify(invocation.error)}`)
+  if ('error' in invocation)
+    throw new NeverHappened(`a result, but the function failed: ${JSON.stringify(invocation.error)}`)
   return invocation.result
 }
 
@@ -159,7 +164,8 @@ describe('retryable failures end the invocation in a function error, which Segme
 })
 
 test('missing configuration fails the cold start, naming the environment variable, on every invocation', async () => {
-  const { PERSONALIZE_TRACKING_ID: _omitted, ...environment } = environmentFor(local.configure(true))
+  const environment = environmentFor(local.configure(true))
+  delete environment.PERSONALIZE_TRACKING_ID
   const lambda = await lambdaWith(environment)
   for (let i = 0; i < 2; i++)
     expect(await lambda.invoke(order('u', 'shoe-1'))).toMatchObject({
