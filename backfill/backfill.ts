@@ -7,6 +7,7 @@ import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { ID_MAX_LENGTH } from '../destination/personalize/limits'
 import { checkGzipFiles, logFiles, type GzipProblem } from './files'
+import { MACROS, withIds, withSeconds } from './rules'
 import { columnName, interactionsSchema, itemsSchema, usersSchema } from './schemas'
 
 /** The product events the destination's presets send (destination/presets.ts). */
@@ -68,10 +69,11 @@ export class BackfillError extends Error {
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
 const list = (items: string[]) => `[${items.map(quote).join(', ')}]`
 
-// The columns read from each line. Anything a line does not have is NULL; a line that is not JSON is all NULL.
-const PRODUCT = 'product_id VARCHAR, sku VARCHAR, name VARCHAR, category VARCHAR, brand VARCHAR, price DOUBLE'
-const COLUMNS = `{type: 'VARCHAR', event: 'VARCHAR', userId: 'VARCHAR', anonymousId: 'VARCHAR', messageId: 'VARCHAR',
-  "timestamp": 'VARCHAR', originalTimestamp: 'VARCHAR', receivedAt: 'VARCHAR',
+// The columns read from each line. Anything a line does not have is NULL; a line that is not JSON is all NULL. Ids
+// and timestamps are read as JSON, so that their JSON type decides as it does in the destination (rules.ts).
+const PRODUCT = 'product_id JSON, sku JSON, name VARCHAR, category VARCHAR, brand VARCHAR, price DOUBLE'
+const COLUMNS = `{type: 'VARCHAR', event: 'VARCHAR', userId: 'JSON', anonymousId: 'JSON', messageId: 'VARCHAR',
+  "timestamp": 'JSON', originalTimestamp: 'JSON', receivedAt: 'JSON',
   properties: 'STRUCT(${PRODUCT}, value DOUBLE, products STRUCT(${PRODUCT})[])', traits: 'JSON'}`
 
 /**
@@ -110,11 +112,22 @@ async function loadAll(
 }
 
 async function load(connection: DuckDBConnection, files: string[], strict: boolean, settings: Settings): Promise<void> {
-  const source = `SELECT filename AS file, type, event, userId, anonymousId, messageId,
-      try_cast(coalesce("timestamp", originalTimestamp, receivedAt) AS TIMESTAMPTZ) AS ts, properties, traits,
+  // The first of timestamp, originalTimestamp and receivedAt that is there, read by toEpochSeconds' rule; ids as the
+  // text the destination would send (NULL when absent or empty), and whether they make the event invalid.
+  const read = `SELECT filename AS file, type, event, userId AS userIdJson, anonymousId AS anonymousIdJson, messageId,
+      coalesce("timestamp", originalTimestamp, receivedAt) AS timestampJson, properties, traits,
       (type IS NULL AND messageId IS NULL AND event IS NULL AND userId IS NULL AND anonymousId IS NULL) AS unreadable
     FROM read_ndjson(${list(files)}, columns=${COLUMNS}, ignore_errors=${!strict}, filename=true,
       maximum_object_size=33554432)`
+  // The anonymousId is an id only with --anonymous keep.
+  const keep = settings.anonymous === 'keep'
+  const ids: Record<string, string> = keep
+    ? { userId: 'userIdJson', anonymousId: 'anonymousIdJson' }
+    : { userId: 'userIdJson' }
+  const source = `SELECT file, type, event, nullif(userId, '') AS userId, userId_invalid AS user_invalid,
+      ${keep ? "nullif(anonymousId, '') AS anonymousId, anonymousId_invalid AS anonymous_invalid," : ''} messageId, secs,
+      to_timestamp(secs) AS ts, properties, traits, unreadable
+    FROM (${withIds(withSeconds(read, 'timestampJson'), ids)})`
   await connection.run(classify(source, settings))
   // Replays repeat messageIds: all but the first one read of each are skipped. Only the ids seen more than once are
   // ranked, so clean logs cost one hash aggregate.
@@ -122,6 +135,17 @@ async function load(connection: DuckDBConnection, files: string[], strict: boole
     SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY messageId ORDER BY rowid) AS n FROM classified
       WHERE messageId IN (SELECT messageId FROM classified WHERE messageId IS NOT NULL GROUP BY messageId HAVING count(*) > 1))
     WHERE n > 1)`)
+  await connection.run(PARTS)
+  // The item rules, on the parts: an object or a list as an item id makes the destination refuse the whole event; an
+  // event none of whose parts has a usable id is not an interaction.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE refused AS SELECT message, CASE
+      WHEN bool_or(invalid) THEN 'product_id or sku is an object or a list'
+      WHEN NOT bool_or(item IS NOT NULL) THEN 'no product_id or sku'
+      WHEN NOT bool_or(usable) THEN 'product_id or sku over ${ID_MAX_LENGTH} characters' END AS reason
+    FROM parts GROUP BY message HAVING bool_or(invalid) OR NOT bool_or(usable)`)
+  await connection.run(
+    'UPDATE classified SET reason = refused.reason FROM refused WHERE classified.rowid = refused.message'
+  )
 }
 
 /** Why each message is not an interaction (NULL: it is one), first reason first. */
@@ -130,40 +154,56 @@ type Settings = Required<Pick<BackfillOptions, 'events' | 'anonymous'>>
 /** The messages with why each is not an interaction (NULL: it is one), first reason first. */
 function classify(source: string, options: Settings): string {
   const allow = options.events.map((event) => `(${quote(event.toLowerCase())}, ${quote(event)})`).join(', ')
-  const user = options.anonymous === 'keep' ? 'coalesce(m.userId, m.anonymousId)' : 'm.userId'
+  const keep = options.anonymous === 'keep'
+  const user = keep ? 'coalesce(m.userId, m.anonymousId)' : 'm.userId'
+  // The event's own item id, which the destination checks even when products[] gives the interactions (the parts
+  // check the rest).
+  const item = 'coalesce(m.properties.product_id, m.properties.sku)'
   return `CREATE OR REPLACE TEMP TABLE classified AS
     WITH allow(key, name) AS (VALUES ${allow})
-    SELECT m.file, m.type, m.event, m.userId, m.messageId, m.ts, m.properties, m.traits,
+    SELECT m.file, m.type, m.event, m.userId, m.messageId, m.ts, m.secs, m.properties, m.traits,
       CASE
         WHEN m.unreadable THEN 'not JSON, or not a Segment message'
         WHEN m.type IS DISTINCT FROM 'track' THEN 'not a track event'
         WHEN allow.name IS NULL THEN 'event not in the allowlist'
-        WHEN ${user} IS NULL THEN ${options.anonymous === 'keep' ? "'no userId or anonymousId'" : "'no userId'"}
-        WHEN length(${user}) > ${ID_MAX_LENGTH} THEN 'userId over ${ID_MAX_LENGTH} characters'
-        WHEN m.ts IS NULL THEN 'timestamp missing or not ISO-8601'
-        WHEN coalesce(m.properties.product_id, m.properties.sku) IS NULL
-          AND len(list_filter(coalesce(m.properties.products, []), p -> coalesce(p.product_id, p.sku) IS NOT NULL)) = 0
-          THEN 'no product_id or sku'
+        WHEN m.user_invalid THEN 'userId is an object or a list'
+        ${keep ? "WHEN m.userId IS NULL AND m.anonymous_invalid THEN 'anonymousId is an object or a list'" : ''}
+        WHEN ${user} IS NULL THEN ${keep ? "'no userId or anonymousId'" : "'no userId'"}
+        WHEN sp_too_long(${user}) THEN 'userId over ${ID_MAX_LENGTH} characters'
+        WHEN lower(${user}) IN ('null', 'undefined') THEN 'userId is "null" or "undefined"'
+        WHEN m.secs IS NULL THEN 'timestamp missing, not ISO-8601 or epoch time, or out of range'
+        WHEN len(coalesce(m.properties.products, [])) > 0 AND CASE
+            WHEN starts_with(${item}, '{') THEN true
+            WHEN starts_with(${item}, '[') THEN json_array_length(${item}) <> 1
+              OR json_type(json_extract(${item}, 0)) IN ('OBJECT', 'ARRAY')
+            ELSE false END
+          THEN 'product_id or sku is an object or a list'
       END AS reason,
       ${user} AS user_key,
       allow.name AS event_type
     FROM (${source}) m LEFT JOIN allow ON lower(m.event) = allow.key`
 }
 
-// One row per interaction: the event's own product, or one per element of products[] (elements without an id are
-// left out), as the destination's trackEvent does.
-const INTERACTIONS = `CREATE OR REPLACE TEMP TABLE interactions AS
-  WITH products AS (
-    SELECT user_key, event_type, event, ts, properties.value AS value,
+// The items of each message that passed the other rules: its own product, or one per element of products[], each
+// with its id as the destination reads it (product_id when it is there, even "", else sku).
+const PARTS = `CREATE OR REPLACE TEMP TABLE parts AS
+  WITH listed AS (
+    SELECT rowid AS message, user_key, event_type, event, ts, secs, properties.value AS value,
       CASE WHEN len(coalesce(properties.products, [])) > 0 THEN properties.products
         ELSE [struct_pack(product_id := properties.product_id, sku := properties.sku, name := properties.name,
           category := properties.category, brand := properties.brand, price := properties.price)] END AS list
     FROM classified WHERE reason IS NULL
-  ), rows AS (SELECT user_key, event_type, event, ts, value, unnest(list) AS p FROM products)
-  SELECT user_key AS USER_ID, coalesce(p.product_id, p.sku) AS ITEM_ID, event_type AS EVENT_TYPE,
-    epoch(ts)::BIGINT AS "TIMESTAMP", value AS EVENT_VALUE, event, ts,
-    p.name AS name, p.category AS category, p.brand AS brand, p.price AS price
-  FROM rows WHERE coalesce(p.product_id, p.sku) IS NOT NULL AND length(coalesce(p.product_id, p.sku)) <= ${ID_MAX_LENGTH}`
+  ), rows AS (SELECT * EXCLUDE (list), unnest(list) AS p FROM listed)
+  SELECT * EXCLUDE (item, item_invalid), item_invalid AS invalid, nullif(item, '') AS item,
+    CASE WHEN nullif(item, '') IS NULL THEN false ELSE NOT sp_too_long(item) END AS usable
+  FROM (${withIds('SELECT * FROM rows', { item: 'coalesce(p.product_id, p.sku)' })})`
+
+// One row per interaction: each usable part of the messages the item rules did not refuse, as the destination's
+// trackEvent sends them (parts without a usable id are left out). A view: a filter over parts costs less than a copy.
+const INTERACTIONS = `CREATE OR REPLACE TEMP VIEW interactions AS
+  SELECT user_key AS USER_ID, item AS ITEM_ID, event_type AS EVENT_TYPE, floor(secs)::BIGINT AS "TIMESTAMP",
+    value AS EVENT_VALUE, event, ts, p.name AS name, p.category AS category, p.brand AS brand, p.price AS price
+  FROM parts WHERE usable AND message NOT IN (SELECT message FROM refused)`
 
 async function rows<T>(connection: DuckDBConnection, sql: string): Promise<T[]> {
   return (await connection.runAndReadAll(sql)).getRowObjectsJson() as T[]
@@ -223,6 +263,8 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
   const settings = { events: options.events ?? DEFAULT_EVENTS, anonymous: options.anonymous ?? 'drop' }
   const instance = await DuckDBInstance.create(':memory:')
   const connection = await instance.connect()
+  // Offset-less times are UTC in the rule; nothing else should read the host's zone either.
+  await connection.run(`SET TimeZone = 'UTC'; ${MACROS}`)
   if (options.progress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = true')
   const problems = await loadAll(connection, files, options.verifyGzip ?? false, settings)
   await connection.run(INTERACTIONS)
@@ -257,7 +299,7 @@ export async function backfill(options: BackfillOptions): Promise<Report> {
     await copy(
       connection,
       `SELECT userId AS USER_ID${traitSelect ? `, ${traitSelect}` : ''} FROM (SELECT userId, arg_max(traits, coalesce(ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')) AS traits FROM classified
-        WHERE type = 'identify' AND userId IS NOT NULL AND length(userId) <= ${ID_MAX_LENGTH}
+        WHERE type = 'identify' AND userId IS NOT NULL AND NOT sp_too_long(userId)
           AND reason IS DISTINCT FROM 'duplicate messageId (a replay)' GROUP BY userId) ORDER BY USER_ID`,
       partial(outputs.users)
     )

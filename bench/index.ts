@@ -1,5 +1,6 @@
 // npm run bench -- <name>: runs one benchmark (or all, without a name) and prints its table for docs/performance.md.
 import os from 'node:os'
+import { quietAwsSdkNodeNotice } from '../common/awsSdkNotice'
 import { benchBackfill } from './backfill'
 import { benchDestination } from './destination'
 import { benchEmulator } from './emulator'
@@ -21,6 +22,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
 }
 
 async function main(): Promise<void> {
+  // As the command line does, on Node 20 only (common/awsSdkNotice.ts).
+  quietAwsSdkNodeNotice()
   const names = process.argv.slice(2)
   const unknown = names.filter((name) => !(name in BENCHMARKS))
   if (unknown.length > 0) {

@@ -38,7 +38,15 @@ class LocalBenchError extends Error {
 interface StackStats {
   segment: { stored: number; duplicates: number; dropped: Record<string, number> }
   profiles: number
-  delivery: { delivered: number; retried: number; failed: number; notConfigured: number; pending: number }
+  // Counted in messages (docs/local-stack.md#delivery-through-the-destination); `retrying` is part of `pending`.
+  delivery: {
+    delivered: number
+    retried: number
+    failed: number
+    notConfigured: number
+    pending: number
+    retrying: number
+  }
 }
 
 /** `segment-personalize local` in its own process (tsx, as `npm start` runs the CLI); resolves with its URL. */
@@ -365,7 +373,7 @@ function report(run: {
   row(
     'time to drain the backlog after the senders stopped, s',
     drained.delivery.pending > 0
-      ? `over ${(DRAIN_TIMEOUT_MS / 1000).toFixed(0)} (${drained.delivery.pending} still pending)`
+      ? `over ${(DRAIN_TIMEOUT_MS / 1000).toFixed(0)} (${drained.delivery.pending} still pending, ${drained.delivery.retrying} of them waiting for a retry)`
       : run.drainS.toFixed(1)
   )
   row(

@@ -3,6 +3,7 @@
 // only when it runs (the destination alone takes a third of a second to load).
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigError, describeConfig, readConfigFile, withConfig, type Values } from '../common/config'
+import { quietAwsSdkNodeNotice } from '../common/awsSdkNotice'
 import { useAwsCredentialChain } from '../common/credentialChain'
 import { apiOptions, apiUsage } from './api/options'
 import { backfillOptions, backfillUsage } from './backfill/options'
@@ -112,6 +113,7 @@ Options:
   local: {
     summary: 'Run the local stack: Amazon Personalize for the AWS SDKs and Segment’s Tracking API, on one port',
     usage: `segment-personalize local [--port <port>] [--host <host>] [--data-dir <dir>] [--delay-ms <ms>] [--strict-write-keys]
+                          [--profile-token <token>] [--sigv4-key <id>:<secret>]
 
 Serves, on one port: Personalize's events, runtime and control-plane APIs (for the AWS SDKs); Segment's Tracking API
 (/v1/track, identify, page, screen, group, alias, batch, import) and Profile API (/v1/spaces/…/traits); delivery of
@@ -123,8 +125,15 @@ Docs: docs/local-stack.md.
 
 Options:
   --port <port>      port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <host>      address to listen on (default 127.0.0.1)
-  --sigv4-key <id>:<secret>  require requests SigV4-signed with this key (repeatable); off by default
+  --host <host>      address to listen on (default 127.0.0.1); requests must name this machine in their Host header
+                     (localhost, 127.0.0.0/8, [::1] or this host), and only this origin's pages may change state or
+                     read the page APIs (docs/local-stack.md#security)
+  --sigv4-key <id>:<secret>  require the Personalize APIs' requests (events, runtime, control plane) to be SigV4-signed
+                     with this key, over the body as received and within 15 minutes of this machine's clock
+                     (repeatable); off by default. Segment's APIs keep their own keys: write keys and the Profile
+                     API token; the pages have none
+  --profile-token <token>  the Profile API's access token, the Basic auth user name (default local-profile-api-token;
+                     at least 16 characters)
   --data-dir <dir>   keep state there (journaled and fsynced before each answer), so it survives a restart or a kill;
                      Segment's messages go to <dir>/segment-logs/<source>/<day>/*.gz, as its S3 destination writes
   --strict-write-keys  answer 401 to unknown write keys (Segment itself accepts them and drops their data)
@@ -136,6 +145,9 @@ Options:
                      of the Actions destination, invoked as Lambda does (a fresh Node process per cold start, Lambda's
                      environment and context): Segment's classic Amazon Personalize destination
   --delay-ms <ms>    how long created resources take to become ACTIVE (default 1000; 0 for tests)
+  --retry-for <duration>  how long delivery retries a retryable failure, with randomized exponential backoff
+                     (default 4h, as Segment; e.g. 10m, 90s, 0 for no retries); what still fails is kept in
+                     <data dir>/delivery/failed.ndjson
 
 Fault injection, for reliability tests (fractions of calls, 0 to 1):
   --fail-throttle <f>  answer ThrottlingException (HTTP 400)
@@ -161,6 +173,8 @@ Run 'segment-personalize <command> --help' for a command's options.`
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Every command, on Node 20 only (common/awsSdkNotice.ts).
+  quietAwsSdkNodeNotice()
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage())

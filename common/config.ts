@@ -17,6 +17,8 @@ export interface Setting {
   flags: Record<string, string>
   /** Flags that, when given, mean the setting does not apply (generate --out writes files: no Segment host). */
   unless?: string[]
+  /** Its value is a secret (write keys, tokens): `config` shows that it is set, never what it is. */
+  secret?: boolean
   description: string
 }
 
@@ -72,7 +74,15 @@ export const SETTINGS: Setting[] = [
     key: 'writeKeys',
     env: 'SEGMENT_WRITE_KEYS',
     flags: { generate: 'write-key' },
+    secret: true,
     description: 'Write keys by source, {"web": "…", "ios": "…"} (in the environment: web=…,ios=…)'
+  },
+  {
+    key: 'profileToken',
+    env: 'SEGMENT_PROFILE_TOKEN',
+    flags: { local: 'profile-token' },
+    secret: true,
+    description: "The local stack's Profile API access token (default local-profile-api-token)"
   },
   {
     key: 'destinationSettings',
@@ -151,12 +161,33 @@ export function withConfig(
   return filled
 }
 
-/** Each setting's value and where it comes from (environment or file), for `segment-personalize config`. */
+export const REDACTED = '(redacted)'
+
+/**
+ * A secret setting's value as `config` prints it: the names of write keys (`web=(redacted),ios=(redacted)`, or the
+ * file's object with its values replaced), else only that it is set. A terminal, a screen share or a pasted bug
+ * report then shows where a secret comes from, never the secret.
+ */
+function redacted(value: unknown, fromEnv: boolean): string {
+  if (fromEnv && typeof value === 'string' && value.includes('='))
+    return value
+      .split(',')
+      .map((pair) => `${pair.split('=')[0] ?? ''}=${REDACTED}`)
+      .join(',')
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return JSON.stringify(Object.fromEntries(Object.keys(value).map((name) => [name, REDACTED])))
+  return REDACTED
+}
+
+/** Each setting's value and where it comes from (environment or file), for `segment-personalize config`; secrets
+ *  redacted. */
 export function describeConfig(file: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string {
   const width = Math.max(...SETTINGS.map((setting) => setting.key.length))
   return SETTINGS.map((setting) => {
     const fromEnv = setting.env ? env[setting.env] : undefined
-    const value = fromEnv ?? (file[setting.key] === undefined ? undefined : JSON.stringify(file[setting.key]))
+    const raw: unknown = fromEnv ?? file[setting.key]
+    const shown = raw === undefined ? undefined : setting.secret ? redacted(raw, fromEnv !== undefined) : undefined
+    const value = shown ?? fromEnv ?? (file[setting.key] === undefined ? undefined : JSON.stringify(file[setting.key]))
     const source = fromEnv ? `from ${setting.env}` : value !== undefined ? 'from the config file' : 'not set'
     return `${setting.key.padEnd(width)}  ${value ?? '-'}  (${source}; ${setting.env ?? 'no variable'})\n${' '.repeat(width + 2)}${setting.description}`
   }).join('\n')

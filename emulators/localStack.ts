@@ -8,7 +8,16 @@ import type { Settings } from '../destination/generated-types'
 import { defaultSource, SOURCE_NAMES } from '../generators/sources'
 import { loadCatalogue } from '../api/catalogue'
 import { lambdaDelivery } from '../lambda/delivery'
-import { sendJson } from './http'
+import {
+  createLimitedServer,
+  crossSite,
+  hostAllowed,
+  lingerAfterAnswer,
+  requestTarget,
+  SECURITY_HEADERS,
+  sendJson,
+  type ServerLimits
+} from './http'
 import { createExplorer } from './explorer/api'
 import { createMappingsRoutes } from './mappings/routes'
 import { createSubscriptionStore } from './mappings/subscriptions'
@@ -34,14 +43,20 @@ export interface LocalStackOptions {
   /** Where the mappings view saves edited subscriptions (default: <dataDir>/subscriptions.json; in memory without). */
   subscriptionsFile?: string
   strictWriteKeys?: boolean
+  /** The Profile API's access token (default PROFILE_TOKEN). */
   profileToken?: string
+  /** Open connections, and timeouts for slow clients (http.ts DEFAULT_LIMITS). */
+  limits?: ServerLimits
   /** The local Personalize: SigV4 keys to verify, time to ACTIVE, injected faults. */
   keys?: Record<string, string>
   delayMs?: number
   faults?: Faults
-  /** Delivery's batching (see createDelivery). */
+  /** Delivery's batching and retries (see createDelivery): how long a retryable failure is retried (default four
+   *  hours, as Segment), the first wait and the longest. */
   lingerMs?: number
+  retryForMs?: number
   backoffMs?: number
+  maxBackoffMs?: number
   /** Sees every message the local Segment holds: those found at start, then each new one once it is durable. */
   observe?: (message: StoredMessage) => void
   /** Serves other paths before the stack's own; returns false to pass. */
@@ -83,6 +98,64 @@ function dataDirUse<T>(dataDir: string | undefined, make: () => T): T {
   }
 }
 
+// Bodies of routes that take none (the pages, the page APIs' GETs, /_local/mappings/reset): a page sends none.
+const NO_BODY_LIMIT = 64 * 1024
+
+/** The pages and their files: anyone may navigate to them (their headers keep them out of frames), so they pass
+ *  without the Origin check; their data comes from the page APIs, which have it. */
+const isPage = (method: string | undefined, pathname: string) =>
+  (method === 'GET' || method === 'HEAD') &&
+  (pathname === '/' ||
+    pathname === '/mappings' ||
+    pathname.startsWith('/mappings/') ||
+    pathname.startsWith('/explorer/'))
+
+/** Routes that read a body, each with a limit of its own: Segment's on /v1/, the mappings view's 1 MB, Personalize's
+ *  6 MB (everything that is not a page or /_local/). */
+const readsBody = (method: string | undefined, pathname: string) =>
+  pathname.startsWith('/v1/') ||
+  (pathname === '/_local/mappings' && method === 'PUT') ||
+  (pathname === '/_local/mappings/check' && method === 'POST') ||
+  (pathname === '/_local/test' && method === 'POST') ||
+  (!pathname.startsWith('/_local/') && !isPage(method, pathname))
+
+/**
+ * What every request passes before a route sees it (docs/local-stack.md#security), or the answer it gets:
+ * - a target that is a path (`POST //` and `GET http://x/` are 400, never a crash in a route's URL parsing);
+ * - a Host header naming this machine (localhost, 127.0.0.0/8, [::1], or --host): a page that rebinds its own
+ *   name to 127.0.0.1 still sends its name (https://en.wikipedia.org/wiki/DNS_rebinding);
+ * - this origin, or no browser, for everything but the pages and /v1/: the Tracking API stays open to other origins
+ *   as analytics.js needs (write keys gate it, as in Segment), the Profile API has its token; a cross-site form or
+ *   fetch cannot reset the mappings, run the event tester or call Personalize;
+ * - no body where a route takes none.
+ */
+function admitted(req: http.IncomingMessage, res: http.ServerResponse, host: string): boolean {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+  // Whatever body follows a refusal is dropped, not read.
+  const refuse = (status: number, error: string, message: string) => {
+    lingerAfterAnswer(req, res)
+    sendJson(res, status, { error, message })
+    return false
+  }
+  const target = requestTarget(req)
+  if (!target) return refuse(400, 'bad_request', 'The request target must be a path.')
+  if (!hostAllowed(req.headers.host, host))
+    return refuse(
+      403,
+      'forbidden_host',
+      `The Host header ${JSON.stringify(req.headers.host ?? '')} does not name this machine: use localhost, 127.0.0.1, [::1] or ${host}.`
+    )
+  const { pathname } = target
+  const crossing = pathname.startsWith('/v1/') || isPage(req.method, pathname) ? undefined : crossSite(req)
+  if (crossing) return refuse(403, 'cross_site', `Only this origin's pages may use ${pathname}: ${crossing}.`)
+  if (!readsBody(req.method, pathname)) {
+    const length = Number(req.headers['content-length'] ?? 0)
+    if (req.headers['transfer-encoding'] !== undefined || !(length <= NO_BODY_LIMIT))
+      return refuse(413, 'request_too_large', `${req.method ?? ''} ${pathname} takes no body.`)
+  }
+  return true
+}
+
 export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>
 
 export async function startLocalStack(options: LocalStackOptions = {}) {
@@ -97,7 +170,9 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
       subscriptions: subscriptionStore.list,
       dataDir: dataDir && path.join(dataDir, 'delivery'),
       lingerMs: options.lingerMs,
+      retryForMs: options.retryForMs,
       backoffMs: options.backoffMs,
+      maxBackoffMs: options.maxBackoffMs,
       attempt: lambda ? lambda.attempt : undefined
     })
   )
@@ -145,7 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     localPersonalize: () => url
   })
   const mappings = createMappingsRoutes({ store: subscriptionStore, tester })
-  const server = http.createServer((req, res) => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.url === '/_local/stats') {
       // What the local Segment stored and dropped, and what delivery sent, retried and finally failed.
       return sendJson(res, 200, stats(), {}, 2)
@@ -162,8 +237,17 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     // Segment's Tracking and Profile APIs are /v1/…; everything else is Personalize's.
     if (req.url?.startsWith('/v1/')) return segment.listener(req, res)
     personalize.listener(req, res)
-  })
+  }
   const host = options.host ?? '127.0.0.1'
+  const server = createLimitedServer((req, res) => {
+    try {
+      if (admitted(req, res, host)) route(req, res)
+    } catch (error) {
+      // A route that throws is a bug, answered as one; the stack stays up for everyone else.
+      if (res.headersSent) res.destroy()
+      else sendJson(res, 500, { error: 'internal', message: (error as Error).message }, { connection: 'close' })
+    }
+  }, options.limits)
   const port = options.port ?? 0
   try {
     await new Promise<void>((resolve, reject) => {
@@ -184,8 +268,12 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
   const stats = () => ({
     segment: segment.stats,
     profiles: segment.profiles.size,
-    delivery: delivery.stats
+    delivery: delivery.stats,
+    // Under a data dir: torn records skipped and cut when the logs and the journal were read, appends that failed.
+    ...(dataDir && { storage: { segmentLogs: segment.logs?.stats, journal: personalize.journal?.stats } })
   })
+  // The explorer's chart: the counters sampled every second from now on.
+  explorer.sampleStats(stats)
 
   return {
     url,
@@ -197,8 +285,9 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     stats,
     async close(): Promise<void> {
       // Delivery first, while the server still takes the round-trip's identifies (which are then delivered too).
-      await delivery.drain()
-      await delivery.drain()
+      // Not drain(): a message waiting for a retry could hold the stop up to the retry budget (four hours); it stays
+      // undone in the delivery log, and the next start delivers it.
+      await delivery.flushed()
       await tester.close()
       explorer.close()
       server.closeAllConnections()

@@ -3,7 +3,7 @@
 // (invoke.ts). The function's environment comes from the destination settings; a change of
 // settings starts new sandboxes, as a configuration update does on Lambda.
 import type { Settings } from '../destination/generated-types'
-import { failureOf, laneOf, type Attempt } from '../emulators/segment/delivery'
+import { hashLane, type Attempt, type SubscriptionResult } from '../emulators/segment/delivery'
 import { sentToLambda } from './callTypes'
 import { environmentFor } from './environment'
 import type { LambdaResult } from './handler'
@@ -50,27 +50,20 @@ export function lambdaDelivery(options: LambdaDeliveryOptions): LambdaDelivery {
     return pool.sandboxes
   }
 
-  const attempt: Attempt = async (messages, settings, last) => {
+  // Each message is one invocation of the function, Segment's classic destination having one "subscription".
+  const attempt: Attempt = async (deliveries, settings) => {
     const sandboxes = await sandboxesFor(settings)
-    const again = new Set<number>()
-    const failures: ReturnType<typeof failureOf>[] = []
-    let delivered = 0
+    const results: SubscriptionResult[][] = deliveries.map(() => [])
     const queues = sandboxes.map(() => [] as number[])
-    messages.forEach((message, i) => {
-      if (sentToLambda(message)) queues[laneOf(message, queues.length)]!.push(i)
+    deliveries.forEach(({ message, person }, i) => {
+      if (sentToLambda(message)) queues[hashLane(person, queues.length)]!.push(i)
     })
     await Promise.all(
       queues.map(async (queue, n) => {
-        for (const i of queue) {
-          const invocation = await sandboxes[n]!.invoke(messages[i])
-          const result = verdict(invocation)
-          if (result.ok) delivered++
-          else if (result.retryable && !last) again.add(i)
-          else failures.push(failureOf(messages[i]!, 'Lambda', result.status, result.message))
-        }
+        for (const i of queue) results[i]!.push(verdict(await sandboxes[n]!.invoke(deliveries[i]!.message)))
       })
     )
-    return { again, failures, delivered }
+    return results
   }
 
   return {
@@ -83,17 +76,20 @@ export function lambdaDelivery(options: LambdaDeliveryOptions): LambdaDelivery {
 }
 
 /** A function error (thrown, timed out, failed to start) is retried, as Segment retries a failed delivery. */
-function verdict(
-  invocation: Invocation
-): { ok: true } | { ok: false; retryable: boolean; status: number; message: string } {
+function verdict(invocation: Invocation): SubscriptionResult {
   if ('error' in invocation)
     return {
-      ok: false,
-      retryable: true,
+      subscription: 'Lambda',
       status: 500,
+      retryable: true,
       message: `${invocation.error.errorType}: ${invocation.error.errorMessage}`
     }
   const result = invocation.result as LambdaResult
-  if (result.ok) return { ok: true }
-  return { ok: false, retryable: false, status: result.status, message: `${result.error}: ${result.message}` }
+  if (result.ok) return { subscription: 'Lambda', status: 200, retryable: false, message: '' }
+  return {
+    subscription: 'Lambda',
+    status: result.status,
+    retryable: false,
+    message: `${result.error}: ${result.message}`
+  }
 }

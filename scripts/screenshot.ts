@@ -1,6 +1,7 @@
-// Takes docs/explorer.png: the local stack with a few days of generated history, provisioned from its own logs
-// (backfill → provision, as docs/local-personalize.md does by hand), then one more day sent live so that the
-// destination's round-trip writes recommended_products; Chromium opens the busiest user with recommendations.
+// Takes docs/explorer.png and docs/mappings.png: the local stack with a few days of generated history, provisioned
+// from its own logs (backfill → provision, as docs/local-personalize.md does by hand), then one more day sent live so
+// that the destination's round-trip writes recommended_products; Chromium opens the busiest user with recommendations
+// (the chart, the timeline), then the mappings view with a subscription's fields and the event tester's report.
 // Run: npx tsx scripts/screenshot.ts (about a minute).
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -20,6 +21,7 @@ import { provision } from '../provision/provision'
 import { destinationSettings } from '../provision/settings'
 
 const OUT = path.join(__dirname, '..', 'docs', 'explorer.png')
+const MAPPINGS_OUT = path.join(__dirname, '..', 'docs', 'mappings.png')
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' }
 const FIRST_DAY = parseDay('from', '2026-10-01')
 const HISTORY_DAYS = 3
@@ -72,6 +74,14 @@ async function featuredUser(stack: LocalStack): Promise<string> {
   const candidates = users.filter((user) => user.recommended > 0 && user.label)
   candidates.sort((a, b) => b.eventCount - a.eventCount)
   if (!candidates[0]) throw new ScreenshotError('No user has recommended_products: did delivery run?')
+  // Preferably one whose latest list changed (items entered and left), so the timeline shows a change.
+  for (const candidate of candidates.slice(0, 50)) {
+    const detail = (await (await fetch(`${stack.url}/_local/users/${encodeURIComponent(candidate.id)}`)).json()) as {
+      events: Array<{ recommendations?: { first: boolean; entered: unknown[] } }>
+    }
+    const latest = detail.events.find((event) => event.recommendations)?.recommendations
+    if (latest && !latest.first && latest.entered.length > 0) return candidate.id
+  }
   return candidates[0].id
 }
 
@@ -89,13 +99,21 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ ...stack.stats(), delivery: { ...stack.delivery.stats, failures: undefined } }))
     const userId = await featuredUser(stack)
     const browser = await launchChromium()
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
     await page.goto(`${stack.url}/#user=${encodeURIComponent(userId)}`)
     await page.locator('#recommended .card').first().waitFor()
     await page.locator('#live.on').waitFor()
+    await page.locator('#chart svg.chart').first().waitFor()
     await page.screenshot({ path: OUT })
+    await page.setViewportSize({ width: 1400, height: 1100 })
+    await page.goto(`${stack.url}/mappings`)
+    await page.locator('body[data-ready="true"]').waitFor()
+    await page.locator('.subscription[data-name="Product Viewed"] details.fields > summary').click()
+    await page.locator('#test').click()
+    await page.locator('.outcome[data-name="Product Viewed"]').waitFor()
+    await page.screenshot({ path: MAPPINGS_OUT })
     await browser.close()
-    console.log(`${OUT}: user ${userId}`)
+    console.log(`${OUT}: user ${userId}; ${MAPPINGS_OUT}`)
   } finally {
     await stack.close()
     rmSync(dataDir, { recursive: true, force: true })

@@ -1,7 +1,8 @@
 // The explorer page end to end, through real clients: analytics-node sends to the local stack, the Actions
 // destination delivers to the local Personalize (provisioned with the AWS SDK) and its round-trip identify writes
 // recommended_products; Chromium (Debian's, driven by playwright-core) finds the user, shows the recommendations by
-// name and category and the recent events, and shows a new event without a reload.
+// name and category, the timeline of events with what entered and left the list after each round-trip, and a new
+// event without a reload; the chart of messages per second and the backlog follows /_local/stats live.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,8 +11,9 @@ import type { Browser } from 'playwright-core'
 import { provisionedStack } from '../emulators/__tests__/provisionedStack'
 import { recommendedIds } from '../emulators/explorer/activity'
 import type { LocalStack } from '../emulators/localStack'
+import type { StoredMessage } from '../emulators/segment/logStore'
 import { defaultSource } from '../generators/sources'
-import { launchChromium } from './browser'
+import { LAUNCH_TIMEOUT_MS, launchChromium } from './browser'
 
 const WEB = defaultSource('web')
 const USER = 'ada-1'
@@ -43,7 +45,7 @@ async function until<T>(what: string, check: () => T | undefined, timeoutMs = 30
 }
 
 /** A provisioned stack whose destination has the round-trip, and the catalogue as the backfill's items.csv names it. */
-async function explorerStack(): Promise<LocalStack> {
+async function explorerStack(observe?: (message: StoredMessage) => void): Promise<LocalStack> {
   const catalogueFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'explorer-')), 'items.csv')
   writeFileSync(
     catalogueFile,
@@ -52,7 +54,7 @@ async function explorerStack(): Promise<LocalStack> {
       ...ITEMS.map((item) => `${item.id},${item.name},${item.category},${item.price}`)
     ].join('\n')
   )
-  const local = await provisionedStack({ catalogueFile })
+  const local = await provisionedStack({ catalogueFile, observe })
   local.configure(true)
   return local.stack
 }
@@ -79,23 +81,38 @@ const viewed = (k: number) => {
 let browser: Browser
 beforeAll(async () => {
   browser = await launchChromium()
-}, 60_000)
+}, LAUNCH_TIMEOUT_MS)
 afterAll(async () => {
   await browser?.close()
 })
 
-test('a user found by trait shows recommended products by name and category, recent events, and live updates', async () => {
-  const stack = await explorerStack()
+test('a user found by trait shows recommended products, a timeline with what each round-trip changed, and live updates', async () => {
+  // The round-trip's identifies, by the messageId of the event that triggered them.
+  const roundTrips = new Map<string, string[]>()
+  const stack = await explorerStack((message) => {
+    const trigger = /^personalize-syncRecommendations-(.+)$/.exec(message.messageId)?.[1]
+    if (trigger) roundTrips.set(trigger, recommendedIds(message.traits as Record<string, unknown>))
+  })
   const web = webSource(stack.url)
   try {
     await web.track({ anonymousId: 'anon-ada', event: 'Product Viewed', properties: viewed(1) })
     await web.track({ anonymousId: 'anon-ada', event: 'Product Viewed', properties: viewed(2) })
-    await web.identify({ userId: USER, anonymousId: 'anon-ada', traits: { name: 'Ada Lovelace', email: EMAIL } })
-    await web.track({ userId: USER, event: 'Product Added', properties: viewed(3) })
-    // The round-trip's identify (Recommendations on Identify, after Product Added) lands on the user's profile.
-    const recommended = await until('recommended_products on the profile', () => {
+    await web.identify({
+      userId: USER,
+      anonymousId: 'anon-ada',
+      messageId: 'identify-1',
+      traits: { name: 'Ada Lovelace', email: EMAIL }
+    })
+    // Two lists: Recommendations on Identify, then the one after Product Added (delivered in order, per person).
+    await until('the round-trip after the identify', () => roundTrips.get('identify-1'))
+    for (const k of [12, 13, 14]) await web.track({ userId: USER, event: 'Product Viewed', properties: viewed(k) })
+    await web.track({ userId: USER, event: 'Product Added', messageId: 'added-1', properties: viewed(13) })
+    const [first, second] = await until('the round-trip after Product Added', () =>
+      roundTrips.has('added-1') ? [roundTrips.get('identify-1')!, roundTrips.get('added-1')!] : undefined
+    )
+    const recommended = await until('the second list on the profile', () => {
       const ids = recommendedIds(stack.segment.profiles.traits(USER))
-      return ids.length > 0 ? ids : undefined
+      return ids.join() === second.join() ? ids : undefined
     })
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
@@ -112,9 +129,31 @@ test('a user found by trait shows recommended products by name and category, rec
     )
     const byId = new Map(ITEMS.map((item) => [item.id, item]))
     expect(cards).toEqual(recommended.map((id) => ({ id, name: byId.get(id)!.name, category: byId.get(id)!.category })))
-    const timeline = await page.locator('#events li').allTextContents()
+    const timeline = await page.locator('#events > li').allTextContents()
     expect(timeline.join('\n')).toMatch(/Product Added[\s\S]*identify[\s\S]*Product Viewed[\s\S]*Product Viewed/)
     expect(timeline.join('\n')).toContain(ITEMS[1]!.name)
+
+    // The timeline: after the identify, the first list (everything entered); after Product Added, what entered and
+    // what left it, as the two round-trip identifies differ. The identifies themselves are folded into their events.
+    const changes = (messageId: string, kind: 'entered' | 'left') =>
+      page
+        .locator(`#events > li[data-message-id="${messageId}"] .recommendations .${kind} li`)
+        .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-item-id')))
+    await expect(changes('identify-1', 'entered')).resolves.toEqual(first)
+    await expect(changes('identify-1', 'left')).resolves.toEqual([])
+    const entered = second.filter((id) => !first.includes(id))
+    const left = first.filter((id) => !second.includes(id))
+    await expect(changes('added-1', 'entered')).resolves.toEqual(entered)
+    await expect(changes('added-1', 'left')).resolves.toEqual(left)
+    const added = page.locator('#events > li[data-message-id="added-1"] .recommendations')
+    await expect(added.textContent()).resolves.toContain(
+      entered.length + left.length > 0
+        ? `${ITEMS.find((item) => item.id === (entered[0] ?? left[0]))!.name}`
+        : 'The same items'
+    )
+    await expect(
+      page.locator('#events > li[data-message-id^="personalize-syncRecommendations-"]').count()
+    ).resolves.toBe(0)
     expect(page.url()).toBe(`${stack.url}/#user=${USER}`)
 
     // A new event shows without a reload: the marker set on this document survives.
@@ -127,6 +166,62 @@ test('a user found by trait shows recommended products by name and category, rec
     // The header's stats follow too.
     const stored = String(stack.segment.stats.stored)
     await page.waitForFunction((n) => document.querySelector('[data-stat="stored"]')?.textContent === n, stored)
+    await page.close()
+  } finally {
+    await web.close()
+    await stack.close()
+  }
+}, 60_000)
+
+test('the chart of messages per second and the backlog renders, updates live, and matches /_local/stats', async () => {
+  const stack = await explorerStack()
+  const web = webSource(stack.url)
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(error.message))
+    await page.goto(stack.url)
+    const chart = page.locator('#chart')
+    await chart.locator('svg.chart').nth(1).waitFor()
+    const firstAt = Number(await chart.getAttribute('data-at'))
+
+    for (let k = 0; k < 8; k++)
+      await web.track({ anonymousId: `anon-chart-${k}`, event: 'Product Viewed', properties: viewed(k) })
+    await stack.delivery.drain()
+    const stats = (await (await fetch(`${stack.url}/_local/stats`)).json()) as {
+      segment: { stored: number }
+      delivery: { delivered: number; failed: number; pending: number }
+    }
+    expect(stats).toMatchObject({ segment: { stored: 8 }, delivery: { delivered: 8, failed: 0, pending: 0 } })
+    // The next sample (one a second) has the same numbers, without a reload.
+    const expected = [stats.segment.stored, stats.delivery.delivered, stats.delivery.failed, stats.delivery.pending]
+    await page.waitForFunction(
+      (numbers) => {
+        const data = document.getElementById('chart')!.dataset
+        return [data.stored, data.delivered, data.failed, data.pending].join() === numbers.join()
+      },
+      expected,
+      { timeout: 10_000 }
+    )
+    expect(Number(await chart.getAttribute('data-at'))).toBeGreaterThan(firstAt)
+    await expect(chart.locator('.legend-item[data-series="stored"]').textContent()).resolves.toMatch(/\(8 in all\)/)
+    await expect(chart.locator('.legend-item[data-series="delivered"]').textContent()).resolves.toMatch(/\(8 in all\)/)
+    await expect(chart.locator('.legend-item[data-series="pending"]').textContent()).resolves.toBe(
+      'backlog (pending) 0'
+    )
+    // The stored line rose above its baseline at some second.
+    const heights = await chart.locator('polyline[data-series="stored"]').evaluate((line) =>
+      line
+        .getAttribute('points')!
+        .split(' ')
+        .map((point) => Number(point.split(',')[1]))
+    )
+    expect(heights.length).toBeGreaterThan(1)
+    expect(Math.min(...heights)).toBeLessThan(Math.max(...heights))
+    // It keeps updating: a later sample arrives.
+    const at = Number(await chart.getAttribute('data-at'))
+    await page.waitForFunction((before) => Number(document.getElementById('chart')!.dataset.at) > before, at)
+    expect(problems).toEqual([])
     await page.close()
   } finally {
     await web.close()

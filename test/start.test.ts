@@ -50,7 +50,8 @@ function start(...args: string[]): Run {
   return { child, output: () => out, waitFor, exited }
 }
 
-/** The users the round-trip wrote recommendations for, from the local Segment's logs of its source. */
+/** The users the round-trip wrote recommendations for, from the local Segment's logs of its source (an anonymous
+ *  visitor's identify, which has no userId, is not a user_id profile). Delivery order decides which comes first. */
 function recommendedUsers(dataDir: string): string[] {
   const root = path.join(dataDir, 'segment-logs', ROUND_TRIP_SOURCE.sourceId)
   return (readdirSync(root, { recursive: true }) as string[])
@@ -61,7 +62,10 @@ function recommendedUsers(dataDir: string): string[] {
         .split('\n')
         .filter(Boolean)
     )
-    .map((line) => (JSON.parse(line) as { userId: string }).userId)
+    .flatMap((line) => {
+      const { userId } = JSON.parse(line) as { userId?: unknown }
+      return typeof userId === 'string' ? [userId] : []
+    })
 }
 
 async function traits(url: string, userId: string) {

@@ -140,7 +140,7 @@ describe('interactions', () => {
       'duplicate messageId (a replay)': 1,
       'event not in the allowlist': 1,
       'no userId': 1,
-      'timestamp missing or not ISO-8601': 1,
+      'timestamp missing, not ISO-8601 or epoch time, or out of range': 1,
       'no product_id or sku': 1,
       'userId over 256 characters': 1,
       'not a track event': 1,

@@ -49,6 +49,26 @@ function fraction(name: string, value: string | boolean | string[] | undefined):
   return n
 }
 
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** `--retry-for 4h` (or 30m, 90s, 500ms, 0) in milliseconds; undefined without the flag (delivery's default). */
+function duration(name: string, value: string | boolean | string[] | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value) : null
+  if (!match || (match[2] === undefined && match[1] !== '0'))
+    throw new RangeError(`--${name} must be a duration such as 4h, 30m, 90s or 500ms, not "${String(value)}"`)
+  return Math.round(Number(match[1]) * UNITS_MS[match[2] ?? 'ms']!)
+}
+
+/** `--profile-token <token>`: the Profile API's access token, or undefined (the documented default). Segment's
+ *  tokens are long random strings; a short one would be guessed. */
+function profileToken(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.length < 16 || /[\s:]/.test(value))
+    throw new RangeError('--profile-token must be at least 16 characters, without spaces or colons')
+  return value
+}
+
 /** `--sigv4-key <id>:<secret>` values as a key table, or undefined (verification off). */
 function sigv4Keys(values: unknown): Record<string, string> | undefined {
   if (!Array.isArray(values) || values.length === 0) return undefined
@@ -70,8 +90,10 @@ export async function runLocal(values: Record<string, string | boolean | string[
       host: typeof values.host === 'string' ? values.host : '127.0.0.1',
       dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
       strictWriteKeys: values['strict-write-keys'] === true,
+      profileToken: profileToken(values['profile-token']),
       catalogueFile: typeof values.catalogue === 'string' ? values.catalogue : undefined,
       delayMs: integer('delay-ms', values['delay-ms'], 1000),
+      retryForMs: duration('retry-for', values['retry-for']),
       faults: {
         throttle: fraction('fail-throttle', values['fail-throttle']),
         error: fraction('fail-error', values['fail-error']),

@@ -127,7 +127,9 @@ function liveCounters(stack: () => LocalStack | undefined) {
       `${delivery.delivered.toLocaleString('en-US')} delivered through the destination`,
       `${recorded().toLocaleString('en-US')} interactions in Personalize`,
       `${counts.recommendations.toLocaleString('en-US')} recommendations written to ${counts.profiles.size.toLocaleString('en-US')} profiles`,
-      `${delivery.failed} failed`
+      `${delivery.failed} failed`,
+      // Counted in messages; a message waiting for a retry (Segment's four hours) is neither delivered nor failed.
+      ...(delivery.retrying > 0 ? [`${delivery.retrying.toLocaleString('en-US')} waiting for a retry`] : [])
     ].join(' · ')
   }
   return { counts, observe, line }
@@ -173,8 +175,6 @@ export async function runStart(values: Values): Promise<number> {
     console.error(error.message)
     return 2
   }
-  // The lockfile pins AWS SDK releases that support Node 20; their notice about later releases is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   // A port in use is found before the history is made, not after.
   const busy = await portInUse(options.port)
   if (busy) {
@@ -302,7 +302,8 @@ export async function runStart(values: Values): Promise<number> {
     }
     state.live = { day: today, sent: resumeAt + live.counts.sent, flushed: true }
     saveState(dataDir, state)
-    await stack.delivery.drain()
+    // Everything tried once; what waits for a retry is said in the summary, not waited for (up to four hours).
+    await stack.delivery.flushed()
     console.log(`summary: ${live.line()}`)
     console.log(`\nExplorer: ${stack.url}/ (Ctrl-C to stop)`)
     await stopped.next()

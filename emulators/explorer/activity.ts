@@ -33,6 +33,35 @@ export interface RecentEvent {
   items: string[]
   properties?: Record<string, unknown>
   traits?: Record<string, unknown>
+  /** On the destination's round-trip identify: the messageId of the event that asked for its recommendations. */
+  roundTripOf?: string
+}
+
+/** A recommended_products list written to a person's profile, and how it changed the one before. */
+export interface RecommendationChange {
+  /** The identify that wrote it (the round-trip's), when it was stored, and the event that triggered it. */
+  messageId: string
+  receivedAt: string
+  trigger?: string
+  items: string[]
+  entered: string[]
+  left: string[]
+  /** The person's first list (everything in it entered). */
+  first: boolean
+}
+
+/** What the explorer shows of a list change: its items resolved through the catalogue. */
+export interface ResolvedChange extends Omit<RecommendationChange, 'items' | 'entered' | 'left'> {
+  items: ResolvedItem[]
+  entered: ResolvedItem[]
+  left: ResolvedItem[]
+}
+
+/** The message types and event names the local Segment has stored, for the mappings view's trigger suggestions. */
+export interface Seen {
+  type: string
+  event?: string
+  count: number
 }
 
 interface Person {
@@ -45,6 +74,8 @@ interface Person {
   firstSeen: number
   lastSeen: number
   eventCount: number
+  /** The lists written to the profile, in the order they were stored; at most maxEvents. */
+  recommendations: RecommendationChange[]
 }
 
 /** What the live feed hears: a summary of each stored message, with the person it was filed under. */
@@ -79,8 +110,9 @@ export interface ResolvedItem {
 export interface UserDetail extends Omit<UserSummary, 'recommended'> {
   traits: Record<string, unknown>
   recommended: ResolvedItem[]
-  /** Newest first. */
-  events: Array<RecentEvent & { products: ResolvedItem[] }>
+  /** Newest first. An event after which recommendations were written carries them (`recommendations`); so does a
+   *  round-trip identify whose triggering event is not among these. */
+  events: Array<RecentEvent & { products: ResolvedItem[]; recommendations?: ResolvedChange }>
 }
 
 export interface ActivityOptions {
@@ -113,6 +145,15 @@ function productsOf(properties: Record<string, unknown> | undefined): Array<Reco
   return [properties, ...listed].filter((product) => text(product.product_id ?? product.sku) !== undefined)
 }
 
+// The destination derives its identify's messageId from the triggering event's (syncRecommendations/recommend.ts).
+const ROUND_TRIP_ID = /^personalize-syncRecommendations-(.+)$/
+
+/** Whether a message is the destination's round-trip identify (context.personalize.roundTrip). */
+function isRoundTrip(message: StoredMessage): boolean {
+  const personalize = record(record(message.context)?.personalize)
+  return message.type === 'identify' && personalize?.roundTrip === true
+}
+
 function timeOf(message: StoredMessage): number {
   const at = Date.parse(text(message.timestamp) ?? message.receivedAt)
   return Number.isNaN(at) ? Date.parse(message.receivedAt) || 0 : at
@@ -124,6 +165,7 @@ export class Activity {
   private readonly linked = new Map<string, string>()
   private readonly items = new Map<string, CatalogueItem>()
   private readonly listeners = new Set<(summary: StoredSummary) => void>()
+  private readonly seenTypes = new Map<string, Seen>()
   private readonly maxEvents: number
 
   constructor(private readonly options: ActivityOptions) {
@@ -139,6 +181,8 @@ export class Activity {
     const products = message.type === 'track' ? productsOf(properties) : []
     const items = products.map((product) => text(product.product_id ?? product.sku)!)
     products.forEach((product, i) => this.mergeItem(items[i]!, product, 1))
+    this.count(message)
+    const roundTripOf = isRoundTrip(message) ? ROUND_TRIP_ID.exec(message.messageId)?.[1] : undefined
     const event: RecentEvent = {
       messageId: message.messageId,
       type: text(message.type) ?? 'unknown',
@@ -149,9 +193,13 @@ export class Activity {
       anonymousId: text(message.anonymousId),
       items,
       properties,
-      traits: record(message.traits)
+      traits: record(message.traits),
+      ...(roundTripOf !== undefined && { roundTripOf })
     }
     this.file(person, [event])
+    const traits = record(message.traits)
+    if (message.type === 'identify' && traits && Object.hasOwn(traits, RECOMMENDED_TRAIT))
+      this.recommend(person, message, recommendedIds(traits), roundTripOf)
     const { messageId, type, timestamp } = event
     const summary: StoredSummary = { id: person.id, messageId, type, event: event.event, timestamp, items }
     for (const listener of this.listeners) listener(summary)
@@ -189,7 +237,71 @@ export class Activity {
       ...this.summary(person),
       traits,
       recommended: this.resolveItems(recommendedIds(traits)),
-      events: [...person.events].reverse().map((event) => ({ ...event, products: this.resolveItems(event.items) }))
+      events: this.withRecommendations(person)
+    }
+  }
+
+  /** The person's events newest first, each list change attached to the event that triggered it (or, when that event
+   *  is no longer kept, to the identify that wrote it). */
+  private withRecommendations(person: Person) {
+    const kept = new Set(person.events.map((event) => event.messageId))
+    const byEvent = new Map<string, RecommendationChange>()
+    for (const change of person.recommendations)
+      byEvent.set(change.trigger !== undefined && kept.has(change.trigger) ? change.trigger : change.messageId, change)
+    return [...person.events].reverse().map((event) => {
+      const change = byEvent.get(event.messageId)
+      return {
+        ...event,
+        products: this.resolveItems(event.items),
+        ...(change && {
+          recommendations: {
+            ...change,
+            items: this.resolveItems(change.items),
+            entered: this.resolveItems(change.entered),
+            left: this.resolveItems(change.left)
+          }
+        })
+      }
+    })
+  }
+
+  /** Records a list written to the person's profile, with what entered and left it since the one before. */
+  private recommend(person: Person, message: StoredMessage, items: string[], trigger?: string): void {
+    const before = person.recommendations.at(-1)
+    const previous = new Set(before?.items ?? [])
+    const now = new Set(items)
+    person.recommendations.push({
+      messageId: message.messageId,
+      receivedAt: message.receivedAt,
+      // A list written by an identify of the user's own belongs to that identify.
+      trigger: trigger ?? message.messageId,
+      items,
+      entered: items.filter((id) => !previous.has(id)),
+      left: [...previous].filter((id) => !now.has(id)),
+      first: before === undefined
+    })
+    if (person.recommendations.length > this.maxEvents)
+      person.recommendations.splice(0, person.recommendations.length - this.maxEvents)
+  }
+
+  private count(message: StoredMessage): void {
+    const type = text(message.type) ?? 'unknown'
+    const event =
+      type === 'track' ? text(message.event) : type === 'page' || type === 'screen' ? text(message.name) : undefined
+    const key = `${type}\u0000${event ?? ''}`
+    const seen = this.seenTypes.get(key) ?? { type, ...(event !== undefined && { event }), count: 0 }
+    seen.count++
+    this.seenTypes.set(key, seen)
+  }
+
+  /** The message types and (track) event names stored so far, most frequent first. */
+  seen(): { types: Seen[]; events: Seen[] } {
+    const all = [...this.seenTypes.values()].sort((a, b) => b.count - a.count)
+    const types = new Map<string, number>()
+    for (const { type, count } of all) types.set(type, (types.get(type) ?? 0) + count)
+    return {
+      types: [...types].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count),
+      events: all.filter((seen) => seen.event !== undefined)
     }
   }
 
@@ -256,7 +368,16 @@ export class Activity {
   private personAt(id: string, userId?: string): Person {
     let person = this.people.get(id)
     if (!person) {
-      person = { id, userId, anonymousIds: new Set(), events: [], firstSeen: Infinity, lastSeen: 0, eventCount: 0 }
+      person = {
+        id,
+        userId,
+        anonymousIds: new Set(),
+        events: [],
+        firstSeen: Infinity,
+        lastSeen: 0,
+        eventCount: 0,
+        recommendations: []
+      }
       this.people.set(id, person)
     }
     return person
@@ -278,6 +399,10 @@ export class Activity {
     }
     user.eventCount += earlier.eventCount - earlier.events.length
     this.file(user, earlier.events, earlier.firstSeen)
+    if (earlier.recommendations.length > 0) {
+      user.recommendations.unshift(...earlier.recommendations)
+      user.recommendations.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))
+    }
   }
 
   private file(person: Person, events: RecentEvent[], firstSeen = Infinity): void {

@@ -1,10 +1,12 @@
 // The explorer's HTTP side, served by the local stack on its own port: the page (GET /) and its assets, and the
-// JSON it reads: /_local/users, /_local/users/<id>, /_local/catalogue, and /_local/live, a Server-Sent Events feed
-// of what the local Segment stores. https://html.spec.whatwg.org/multipage/server-sent-events.html
+// JSON it reads: /_local/users, /_local/users/<id>, /_local/catalogue, /_local/events (what types and event names
+// were seen, for the mappings view's trigger), /_local/stats/history (the stack's counters sampled every second), and
+// /_local/live, a Server-Sent Events feed of what the local Segment stores and of each new sample.
+// https://html.spec.whatwg.org/multipage/server-sent-events.html
 import type http from 'node:http'
 import path from 'node:path'
 import type { Item } from '../../api/catalogue'
-import { pageFiles, sendJson as json, type PageFile } from '../http'
+import { pageFiles, requestTarget, SECURITY_HEADERS, sendJson as json, type PageFile } from '../http'
 import type { StoredMessage } from '../segment/logStore'
 import { Activity, type StoredSummary } from './activity'
 
@@ -26,6 +28,27 @@ export interface ExplorerOptions {
   /** How often the live feed sends a comment line, so proxies and browsers keep the connection open. */
   heartbeatMs?: number
   maxEvents?: number
+  /** How often the stack's counters are sampled (default every second), and how many samples are kept (default 300:
+   *  the last five minutes). */
+  sampleMs?: number
+  maxSamples?: number
+}
+
+/** The part of /_local/stats the explorer samples. */
+export interface StackCounters {
+  segment: { stored: number }
+  profiles: number
+  delivery: { delivered: number; failed: number; pending: number }
+}
+
+/** The stack's counters at one moment (`at`, epoch ms): totals so far, and `pending`, the backlog at that moment. */
+export interface StatsSample {
+  at: number
+  stored: number
+  delivered: number
+  failed: number
+  pending: number
+  profiles: number
 }
 
 export type Explorer = ReturnType<typeof createExplorer>
@@ -38,6 +61,33 @@ export function createExplorer(options: ExplorerOptions) {
   /** The traits each user's last `profile` event carried, to send one only when they change. */
   const sentTraits = new Map<string, string>()
   const serve = pageFiles(path.join(__dirname, 'public'))
+  const sampleMs = options.sampleMs ?? 1000
+  const maxSamples = options.maxSamples ?? 300
+  const samples: StatsSample[] = []
+  let sampler: NodeJS.Timeout | undefined
+
+  /** Starts sampling the stack's counters (once it is up, so `read` can be called): every sampleMs, each sample is
+   *  kept (the last maxSamples) and sent to the live feed. */
+  function sampleStats(read: () => StackCounters): void {
+    if (sampler) clearInterval(sampler)
+    const sample = () => {
+      const stats = read()
+      const taken: StatsSample = {
+        at: Date.now(),
+        stored: stats.segment.stored,
+        delivered: stats.delivery.delivered,
+        failed: stats.delivery.failed,
+        pending: stats.delivery.pending,
+        profiles: stats.profiles
+      }
+      samples.push(taken)
+      if (samples.length > maxSamples) samples.splice(0, samples.length - maxSamples)
+      if (clients.size > 0) broadcast('stats', taken)
+    }
+    sample()
+    sampler = setInterval(sample, sampleMs)
+    sampler.unref()
+  }
 
   function broadcast(event: string, data: unknown): void {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
@@ -59,7 +109,8 @@ export function createExplorer(options: ExplorerOptions) {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive'
+      connection: 'keep-alive',
+      ...SECURITY_HEADERS
     })
     res.write('retry: 2000\n: connected\n\n')
     clients.add(res)
@@ -85,7 +136,8 @@ export function createExplorer(options: ExplorerOptions) {
 
   /** Routes the explorer's requests; false for any other (POST / is Personalize's JSON protocol, so it passes). */
   function answer(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    const url = requestTarget(req)
+    if (!url) return false
     const { pathname } = url
     const route = routeOf(pathname)
     if (!route || (pathname === '/' && req.method !== 'GET')) return false
@@ -100,6 +152,8 @@ export function createExplorer(options: ExplorerOptions) {
       json(res, 200, { users: activity.search(url.searchParams.get('q') ?? '', limit), total: activity.size })
     } else if (route === 'user') user(res, USER_PATH.exec(pathname)![1]!)
     else if (route === 'catalogue') json(res, 200, { items: activity.catalogue() })
+    else if (route === 'events') json(res, 200, activity.seen())
+    else if (route === 'history') json(res, 200, { intervalMs: sampleMs, samples })
     else if (route === 'live') live(req, res)
     else notFound(res, `No such explorer path: ${pathname}`)
     return true
@@ -109,24 +163,30 @@ export function createExplorer(options: ExplorerOptions) {
     activity,
     answer,
     observe: (message: StoredMessage) => activity.add(message),
+    sampleStats,
     /** Open live feeds. */
     get liveClients(): number {
       return clients.size
     },
     /** Ends the live feeds, so the server can close. */
     close(): void {
+      clearInterval(sampler)
       for (const res of clients) res.end()
       clients.clear()
     }
   }
 }
 
-function routeOf(pathname: string): 'asset' | 'users' | 'user' | 'catalogue' | 'live' | 'missing' | undefined {
-  if (ASSETS[pathname]) return 'asset'
+type Route = 'asset' | 'users' | 'user' | 'catalogue' | 'events' | 'history' | 'live' | 'missing'
+
+function routeOf(pathname: string): Route | undefined {
+  if (Object.hasOwn(ASSETS, pathname)) return 'asset'
   if (pathname.startsWith('/explorer/')) return 'missing'
   if (pathname === '/_local/users') return 'users'
   if (USER_PATH.test(pathname)) return 'user'
   if (pathname === '/_local/catalogue') return 'catalogue'
   if (pathname === '/_local/live') return 'live'
+  if (pathname === '/_local/events') return 'events'
+  if (pathname === '/_local/stats/history') return 'history'
   return undefined
 }

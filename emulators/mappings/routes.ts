@@ -4,10 +4,11 @@ import type http from 'node:http'
 import path from 'node:path'
 import type { InputField } from '@segment/actions-core'
 import definition from '../../destination'
-import { pageFiles, sendJson, type PageFile } from '../http'
+import { lingerAfterAnswer, pageFiles, requestTarget, sendJson, type PageFile } from '../http'
 import { readBody } from '../personalize/protocol'
+import { jsonDepth, MAX_DEPTH } from '../segment/trackingApi'
 import { samples } from './samples'
-import { ACTION_NAMES, type SubscriptionStore } from './subscriptions'
+import { ACTION_NAMES, checkSubscriptions, type SubscriptionStore } from './subscriptions'
 import { InvalidTestEvent, type Tester } from './tester'
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -38,6 +39,10 @@ export function actionFields() {
     required: input.required === true,
     multiple: input.multiple === true,
     default: input.default,
+    // Segment's UI does not show these; the editor keeps their values without showing them.
+    hidden: input.unsafe_hidden === true,
+    ...(input.allowNull ? { allowNull: true } : {}),
+    ...(input.defaultObjectUI ? { defaultObjectUI: input.defaultObjectUI } : {}),
     ...(input.properties
       ? { properties: Object.fromEntries(Object.entries(input.properties).map(([key, sub]) => [key, sub.label])) }
       : {})
@@ -63,6 +68,9 @@ const send = (res: http.ServerResponse, status: number, body: unknown, headers: 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const text = await readBody(req, MAX_BODY_BYTES)
   if (text === undefined) throw new BadRequestBody(413, 'The request body is over 1 MB.')
+  // As the Tracking API refuses them: deeper nesting overflows the stack when the answer is serialized.
+  if (jsonDepth(text) > MAX_DEPTH)
+    throw new BadRequestBody(400, `The request body nests more than ${MAX_DEPTH} levels deep.`)
   try {
     return JSON.parse(text)
   } catch (error) {
@@ -89,6 +97,15 @@ export function createMappingsRoutes(options: { store: SubscriptionStore; tester
         const errors = store.replace(list)
         if (errors.length > 0) return send(res, 400, { errors })
         send(res, 200, mappings())
+      }
+    },
+    // The save's checks without saving: the editor names problems as the user types.
+    '/_local/mappings/check': {
+      POST: async (req, res) => {
+        const body = await readJson(req)
+        const list = body !== null && typeof body === 'object' && 'subscriptions' in body ? body.subscriptions : body
+        const checked = checkSubscriptions(list)
+        send(res, 200, { errors: checked.ok ? [] : checked.problems })
       }
     },
     '/_local/mappings/reset': {
@@ -119,10 +136,10 @@ export function createMappingsRoutes(options: { store: SubscriptionStore; tester
 
   /** Answers one of the view's paths and returns true, or returns false to let the stack route the request. */
   return (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
-    const pathname = new URL(req.url ?? '/', 'http://local').pathname
-    const methods = routes[pathname]
+    const pathname = requestTarget(req)?.pathname
+    const methods = pathname !== undefined && Object.hasOwn(routes, pathname) ? routes[pathname] : undefined
     if (!methods) return false
-    const handler = methods[req.method ?? 'GET']
+    const handler = Object.hasOwn(methods, req.method ?? 'GET') ? methods[req.method ?? 'GET'] : undefined
     if (!handler) {
       req.resume()
       send(
@@ -135,7 +152,11 @@ export function createMappingsRoutes(options: { store: SubscriptionStore; tester
     }
     Promise.resolve(handler(req, res)).catch((error: Error) => {
       if (res.headersSent) return res.destroy()
-      if (error instanceof BadRequestBody) return send(res, error.status, { error: error.message })
+      if (error instanceof BadRequestBody) {
+        // Over the limit, the body was not read to its end: the rest is dropped.
+        if (error.status === 413) lingerAfterAnswer(req, res)
+        return send(res, error.status, { error: error.message })
+      }
       // Saving failed (a full disk, …): nothing changed, and the caller is told.
       send(res, 500, { error: error.message })
     })

@@ -19,6 +19,7 @@ import { parseFql } from '@segment/destination-subscriptions'
 import definition from '../../destination'
 import type { ActionName } from '../../destination/presets'
 import { defaultSubscriptions, type Subscription } from '../segment/delivery'
+import { hasDirective, literalProblem, pathProblem, pathsIn, triggerProblems } from './checks'
 
 /** One thing wrong with one subscription of a list. */
 export interface SubscriptionProblem {
@@ -27,6 +28,8 @@ export interface SubscriptionProblem {
   name?: string
   /** The rule it breaks (RULES). */
   rule: string
+  /** The mapped field it is about, when it is about one (the editor shows it beside that field). */
+  field?: string
   message: string
 }
 
@@ -72,11 +75,18 @@ function valuesOf(condition: unknown): unknown[] {
   return [condition.value]
 }
 
+/** A problem's message, and the mapped field it is about. */
+type Found = string | { field: string; message: string }
+
 interface Rule {
   rule: string
   /** What is wrong with a subscription under this rule, one message per problem; none when it holds. */
-  problems: (subscription: Candidate, list: Candidate[]) => string[]
+  problems: (subscription: Candidate, list: Candidate[]) => Found[]
 }
+
+/** The mapping's entries whose values are JSON (the others are the "JSON values" rule's). */
+const jsonEntries = (s: Candidate): Array<[string, unknown]> =>
+  Object.entries(mappingOf(s)).filter(([, value]) => isJson(value))
 
 /**
  * What a subscription must be for delivery to run it: the same checks Segment's mapping UI makes before it saves
@@ -109,7 +119,11 @@ export const RULES: Rule[] = [
     problems: (s) => {
       if (typeof s.subscribe !== 'string' || s.subscribe.trim() === '')
         return [`"subscribe" needs a trigger in FQL, such as ${EXAMPLE_TRIGGER}`]
-      const parsed = parseFql(s.subscribe)
+      const trigger = s.subscribe
+      // What the parser silently drops (a trailing "and", a stray ")", an unknown field), checked first.
+      const structure = triggerProblems(trigger)
+      if (structure.length > 0) return structure.map((problem) => `the trigger ${trigger} ${problem}`)
+      const parsed = parseFql(trigger)
       // The parser's own errors say nothing useful ("Cannot read properties of undefined"), so the message is ours.
       if ('error' in parsed)
         return [`the trigger ${s.subscribe} is not valid FQL: write conditions such as ${EXAMPLE_TRIGGER}`]
@@ -130,10 +144,10 @@ export const RULES: Rule[] = [
       if (!fields) return []
       return Object.keys(mappingOf(s))
         .filter((key) => !Object.hasOwn(fields, key))
-        .map(
-          (key) =>
-            `"${key}" is not a field of ${String(s.partnerAction)} (its fields: ${Object.keys(fields).join(', ')})`
-        )
+        .map((key) => ({
+          field: key,
+          message: `"${key}" is not a field of ${String(s.partnerAction)} (its fields: ${Object.keys(fields).join(', ')})`
+        }))
     }
   },
   {
@@ -143,7 +157,7 @@ export const RULES: Rule[] = [
       if (!fields || !isPlainObject(s.mapping)) return []
       return Object.entries(fields)
         .filter(([key, field]) => field.required === true && !Object.hasOwn(mappingOf(s), key))
-        .map(([key, field]) => `the required field "${key}" (${field.label}) is not mapped`)
+        .map(([key, field]) => ({ field: key, message: `the required field "${key}" (${field.label}) is not mapped` }))
     }
   },
   {
@@ -151,23 +165,48 @@ export const RULES: Rule[] = [
     problems: (s) =>
       Object.entries(mappingOf(s))
         .filter(([, value]) => !isJson(value))
-        .map(([key]) => `the value of "${key}" is not JSON`)
+        .map(([key]) => ({ field: key, message: `the value of "${key}" is not JSON` }))
+  },
+  {
+    // mapping-kit reads any string as a path; one that cannot name a value of the event maps nothing, silently.
+    rule: 'paths',
+    problems: (s) =>
+      jsonEntries(s).flatMap(([key, value]) =>
+        pathsIn(value).flatMap((path) => {
+          const problem = pathProblem(path)
+          return problem ? [{ field: key, message: `the path of "${key}" ${problem}` }] : []
+        })
+      )
+  },
+  {
+    // A literal the field's type cannot take would fail every event the subscription maps.
+    rule: 'literal types',
+    problems: (s) => {
+      const fields = fieldsOf(s.partnerAction)
+      if (!fields) return []
+      return jsonEntries(s).flatMap(([key, value]) => {
+        const field = Object.hasOwn(fields, key) ? fields[key] : undefined
+        const problem = field && !hasDirective(value) ? literalProblem(value, field) : undefined
+        return problem ? [{ field: key, message: `the value of "${key}" (${field!.label}) ${problem}` }] : []
+      })
+    }
   },
   {
     // The framework checks a mapping's directives when it maps an event (mapping-kit's validate), and throws for the
     // whole batch; checked here, the mistake is named before it is saved.
     rule: 'directives',
-    problems: (s) => {
-      const mapping = Object.fromEntries(Object.entries(mappingOf(s)).filter(([, value]) => isJson(value)))
-      try {
-        transform(mapping as JSONObject, {})
-        return []
-      } catch (error) {
-        // One ValidationError, or an AggregateError of them (one per directive).
-        const errors = Symbol.iterator in (error as object) ? [...(error as Iterable<Error>)] : [error as Error]
-        return errors.map((one) => `a mapping directive is not valid: ${one.message}`)
-      }
-    }
+    problems: (s) =>
+      // Field by field, so that each problem names its field.
+      jsonEntries(s).flatMap(([key, value]) => {
+        try {
+          transform({ [key]: value } as JSONObject, {})
+          return []
+        } catch (error) {
+          // One ValidationError, or an AggregateError of them (one per directive).
+          const errors = Symbol.iterator in (error as object) ? [...(error as Iterable<Error>)] : [error as Error]
+          return errors.map((one) => ({ field: key, message: `a mapping directive is not valid: ${one.message}` }))
+        }
+      })
   }
 ]
 
@@ -185,7 +224,10 @@ export function checkSubscriptions(
     }
     const name = typeof candidate.name === 'string' ? candidate.name : undefined
     for (const { rule, problems: of } of RULES)
-      for (const message of of(candidate, list as Candidate[])) problems.push({ index, name, rule, message })
+      for (const found of of(candidate, list as Candidate[]))
+        problems.push(
+          typeof found === 'string' ? { index, name, rule, message: found } : { index, name, rule, ...found }
+        )
   })
   if (problems.length > 0) return { ok: false, problems }
   // Only the known keys are kept: the file holds what delivery uses, nothing else.

@@ -127,6 +127,43 @@ export function redactHeader(name: string, value: string): string {
   return value.replace(/Credential=[^/,\s]+/, 'Credential=(redacted)').replace(/Signature=\w+/, 'Signature=(redacted)')
 }
 
+// Names of fields that hold secrets, in any case and with or without separators: STS's ExternalId (which the role's
+// trust policy checks: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html),
+// SecretAccessKey and SessionToken, write keys, tokens, passwords.
+const SECRET_FIELD =
+  /^(external[-_]?id|secret[-_]?access[-_]?key|session[-_]?token|write[-_]?key|.*token|.*password|.*secret)$/i
+const REDACTED = '(redacted)'
+
+function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, SECRET_FIELD.test(key) ? REDACTED : redactJson(item)])
+  )
+}
+
+/** A body as the page shows it: JSON with secret fields replaced, a form (STS's Query protocol) likewise, XML
+ *  elements named like them emptied; anything else as it is. */
+export function redactBody(text: string, contentType: string): unknown {
+  if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    const form = new URLSearchParams(text)
+    for (const key of [...form.keys()]) if (SECRET_FIELD.test(key)) form.set(key, REDACTED)
+    return form.toString()
+  }
+  const value = parsed(text)
+  if (typeof value !== 'string') return redactJson(value)
+  return value.replace(/<([A-Za-z]+)>[^<]*<\/\1>/g, (element, name: string) =>
+    SECRET_FIELD.test(name) ? `<${name}>${REDACTED}</${name}>` : element
+  )
+}
+
+/** A URL as the page shows it: query parameters named like secrets replaced. */
+export function redactUrl(url: URL): string {
+  const shown = new URL(url.href)
+  for (const key of [...shown.searchParams.keys()]) if (SECRET_FIELD.test(key)) shown.searchParams.set(key, REDACTED)
+  return shown.href
+}
+
 function operationOf(url: URL, contentType: string, body: string): string {
   // STS's Query protocol: the operation is the form's Action.
   if (contentType.startsWith('application/x-www-form-urlencoded'))
@@ -190,6 +227,10 @@ class CaptureAgent extends https.Agent {
   ) {
     super({ keepAlive: false })
     Object.assign(this, { protocol: undefined })
+    // Node 22 and later also put `protocol: 'https:'` in the agent's options, which Agent#createSocket spreads over
+    // each request's own (https://github.com/nodejs/node/blob/v22.x/lib/https.js, Agent; lib/_http_agent.js,
+    // createSocket): without this, an http: request would be reported as https:.
+    Reflect.deleteProperty(this.options, 'protocol')
   }
 
   override createConnection(options: http.ClientRequestArgs): net.Socket {
@@ -281,14 +322,14 @@ export function createTester(options: TesterOptions) {
     requests?.push({
       operation,
       method: req.method ?? 'GET',
-      url: url.href,
+      url: redactUrl(url),
       headers: Object.fromEntries(
         Object.entries(req.headers)
           .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
           .map(([name, value]) => [name, redactHeader(name, value)])
       ),
-      body: parsed(text),
-      response: { status: answer.status, body: parsed(answer.body), answeredBy }
+      body: redactBody(text, req.headers['content-type'] ?? ''),
+      response: { status: answer.status, body: redactBody(answer.body, answer.contentType), answeredBy }
     })
     res.writeHead(answer.status, { 'content-type': answer.contentType })
     res.end(answer.body)

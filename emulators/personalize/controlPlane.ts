@@ -21,7 +21,10 @@ const DATASET_TYPES: Record<string, { suffix: string; fields: string[] }> = {
   items: { suffix: 'ITEMS', fields: ['ITEM_ID'] }
 }
 
-/** Avro record fields, or why the schema is not one Personalize accepts. */
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+
+/** Avro record fields, or why the schema is not one Personalize accepts (any JSON: `null`, `fields: [null]`…). */
 export function avroFields(schema: string): string[] | string {
   let parsed: unknown
   try {
@@ -29,18 +32,12 @@ export function avroFields(schema: string): string[] | string {
   } catch {
     return 'Invalid schema: it is not JSON'
   }
-  const record = parsed as { type?: unknown; name?: unknown; fields?: unknown }
-  if (record.type !== 'record' || typeof record.name !== 'string' || !Array.isArray(record.fields)) {
+  if (!isObject(parsed) || parsed.type !== 'record' || typeof parsed.name !== 'string' || !Array.isArray(parsed.fields))
     return 'Invalid Avro schema: the top level must be a record with a name and fields'
-  }
-  const names = (record.fields as Array<{ name?: unknown; type?: unknown }>).map((f) => f.name)
-  if (
-    names.some((n) => typeof n !== 'string') ||
-    (record.fields as Array<{ type?: unknown }>).some((f) => f.type === undefined)
-  ) {
+  const fields: unknown[] = parsed.fields
+  if (!fields.every((field) => isObject(field) && typeof field.name === 'string' && field.type !== undefined))
     return 'Invalid Avro schema: every field needs a name and a type'
-  }
-  return names as string[]
+  return fields.map((field) => (field as { name: string }).name)
 }
 
 /** Every control-plane operation the emulator serves, by name (a test checks each has a shape and vice versa). */
@@ -148,7 +145,7 @@ const WRITES: Record<string, Operation> = {
     )
     if (!(result instanceof AwsError))
       for (const r of [...store.resources.values()])
-        if (r.kind === 'solution-version' && r.fields.solutionArn === input.solutionArn) store.resources.delete(r.arn)
+        if (r.kind === 'solution-version' && r.fields.solutionArn === input.solutionArn) store.remove(r.arn)
     return result
   },
   DeleteCampaign: (store, input) => remove(store, 'campaign', input.campaignArn, () => false),

@@ -61,10 +61,11 @@ function putMetadata(store: Store, input: Input, type: 'USERS' | 'ITEMS'): Recor
     const problem = checkProperties(record.properties, `${listKey}.${i + 1}.member.properties`)
     if (problem) return problem
   }
-  const table = store.metadata.get(dataset.arn) ?? new Map<string, string | undefined>()
   // A record written again replaces the earlier one (https://docs.aws.amazon.com/personalize/latest/dg/importing-users.html).
-  for (const record of records) table.set(record[idKey]!, record.properties)
-  store.metadata.set(dataset.arn, table)
+  store.putMetadata(
+    dataset.arn,
+    records.map((record) => [record[idKey]!, record.properties])
+  )
   return {}
 }
 

@@ -2,14 +2,17 @@
 // Personalize exports them to S3 (https://docs.aws.amazon.com/personalize/latest/dg/export-data.html). The data is
 // taken and written when the job is created; its status then advances like every other resource's. The output
 // location is resolved like an import's data location (localPath: s3://bucket/key under the emulator's S3 folder,
-// file:// URLs and paths), and each job writes a folder of its own named after it, with part files.
+// file:// URLs and paths), and each job writes a folder of its own named after it, with part files. A journal
+// replay writes nothing: the files were written when the job ran (as S3 keeps objects), and the journal entry
+// carries the job's failure reason, so a restart never writes outside the data dir.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { csvRow } from '../../common/csv'
 import { avroFields } from './controlPlane'
 import { exists, notFound, type Input, type Operation } from './resources'
 import type { RecordedEvent, Resource, Store } from './store'
-import { camel, localPath } from './training'
+import { AwsError } from './protocol'
+import { camel, resolveLocation } from './training'
 import type { Interaction } from './model'
 
 /** The largest number of rows in one part file. */
@@ -110,13 +113,14 @@ export function exportOperations(s3Root: string): Record<string, Operation> {
       const arn = store.arn('dataset-export-job', jobName)
       if (store.resources.has(arn)) return exists(arn)
       const mode = (input.ingestionMode as IngestionMode | undefined) ?? 'PUT'
+      const folder = resolveLocation(destination(input).path, s3Root)
+      if (folder instanceof AwsError) return folder
       const columns = exportColumns(store, dataset)
       let failureReason = typeof columns === 'string' ? columns : undefined
-      // A journal replay writes the files again: the data is what it was when the job was created (the journal
-      // replays in order), and a job that could not write its files fails again with the same reason.
-      if (typeof columns !== 'string') {
+      if (store.replaying) failureReason = (input.failureReason as string | undefined) ?? failureReason
+      else if (typeof columns !== 'string') {
         const rows = interactionRows(store, dataset.fields.datasetGroupArn as string, mode)
-        failureReason = writeExport(localPath(destination(input).path, s3Root), jobName, columns, rows)
+        failureReason = writeExport(folder, jobName, columns, rows)
       }
       store.add('dataset-export-job', arn, jobName, {
         jobName,
@@ -129,4 +133,12 @@ export function exportOperations(s3Root: string): Record<string, Operation> {
       return { datasetExportJobArn: arn }
     }
   }
+}
+
+/** The export job's input as the journal keeps it: with the job's failure reason, which a replay restores instead of
+ *  writing the files again. */
+export function journaledExport(store: Store, input: Input, result: Record<string, unknown>): Input {
+  const job = store.resources.get(result.datasetExportJobArn as string)
+  const failureReason = job?.fields.failureReason
+  return failureReason === undefined ? input : { ...input, failureReason }
 }

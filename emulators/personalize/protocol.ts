@@ -5,6 +5,7 @@
 // - restJson1 (events, runtime) answers `application/json`; awsJson1_1 (the control plane) `application/x-amz-json-1.1`.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { readLimited } from '../http'
 
 export type Protocol = 'restJson1' | 'awsJson1_1'
 
@@ -103,18 +104,10 @@ export function sendError(res: ServerResponse, protocol: Protocol, error: AwsErr
   res.end(text)
 }
 
-/** Reads a request body up to `limit` bytes; undefined when it is larger (the caller answers, never buffers more). */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= limit) chunks.push(chunk)
-    })
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
+/** Reads a request body up to `limit` bytes; undefined as soon as it is larger (the caller answers with
+ *  `connection: close`, never buffers more: ../http.ts readLimited). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return (await readLimited(req, limit))?.toString('utf8')
 }
 
 /** The JSON object in a body, or the SerializationException AWS answers for anything else. */

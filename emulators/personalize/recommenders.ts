@@ -61,7 +61,7 @@ export function recommenderOperations(): Record<string, Operation> {
       )
       if (created instanceof AwsError) return created
       if (!failureReason)
-        store.models.set(created.arn, {
+        store.setModel(created.arn, {
           model: train(data),
           eventsSeen: store.events.get(group.arn)?.length ?? 0,
           metrics: evaluate(data, recipe.serving)
@@ -94,8 +94,10 @@ export function recommenderOperations(): Record<string, Operation> {
         ...(recommender.fields.recommenderConfig as object),
         ...(input.recommenderConfig as object)
       }
-      recommender.fields.recommenderConfig = recommenderConfig
-      recommender.fields._update = { recommenderConfig, creationDateTime: store.now() / 1000 }
+      store.setFields(recommender, {
+        recommenderConfig,
+        _update: { recommenderConfig, creationDateTime: store.now() / 1000 }
+      })
       store.change(recommender, 'UPDATE', 'ACTIVE')
       return { recommenderArn: recommender.arn }
     }

@@ -54,8 +54,7 @@ export function remove(store: Store, kind: Kind, arn: unknown, inUseBy: (r: Reso
   if (!resource) return notFound(arn)
   const user = [...store.resources.values()].find(inUseBy)
   if (user) return ERRORS.inUse(`Cannot delete ${resource.arn}: it is used by ${user.arn}.`)
-  store.resources.delete(resource.arn)
-  store.models.delete(resource.arn)
+  store.remove(resource.arn)
   return {}
 }
 

@@ -2,7 +2,7 @@
 // clients are pointed at it with `endpoint`. restJson1 operations are told apart by path, awsJson1_1 ones by
 // `X-Amz-Target`. Every request is checked in AWS's order: body size, JSON, operation, input shape, then the
 // operation itself; nothing a client sends makes it crash, hang or answer 500.
-import http from 'node:http'
+import type http from 'node:http'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { controlOperations, type ControlOperation } from './controlPlane'
@@ -10,8 +10,11 @@ import { Journal, MUTATING, replay } from './journal'
 import { DATA_OPERATIONS } from './dataPlane'
 import { getPersonalizedRanking, getRecommendations } from './runtime'
 import { seeded } from './random'
+import { createLimitedServer, lingerAfterAnswer, readLimited } from '../http'
 import { verifySignature } from './sigv4'
-import { AwsError, ERRORS, parseJson, readBody, sendError, sendResult, type Protocol } from './protocol'
+import { AwsError, ERRORS, parseJson, sendError, sendResult, type Protocol } from './protocol'
+import { journaledExport } from './exports'
+import { importedFile } from './training'
 import { CONTROL_SHAPES, SHAPES } from './shapes'
 import { Store } from './store'
 import { validate, validationMessage, type Shape } from './validation'
@@ -95,11 +98,13 @@ function route(req: http.IncomingMessage, controlPlane: ControlOperations): Rout
   const target = req.headers['x-amz-target']
   if (req.method === 'POST' && req.url === '/' && typeof target === 'string') {
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
-    const run = controlPlane[op]
-    if (!run || !(op in CONTROL_SHAPES)) return ERRORS.unknownOperation(`Operation ${target} is not supported.`)
+    // Own names only: `AmazonPersonalize.constructor` (or toString, __proto__) is no operation.
+    const run = Object.hasOwn(controlPlane, op) ? controlPlane[op] : undefined
+    if (!run || !Object.hasOwn(CONTROL_SHAPES, op))
+      return ERRORS.unknownOperation(`Operation ${target} is not supported.`)
     return { op, protocol: 'awsJson1_1', shape: CONTROL_SHAPES[op as ControlOperation], run }
   }
-  const op = req.method === 'POST' ? REST_ROUTES[req.url ?? ''] : undefined
+  const op = req.method === 'POST' && Object.hasOwn(REST_ROUTES, req.url ?? '') ? REST_ROUTES[req.url ?? ''] : undefined
   if (!op) return ERRORS.unknownOperation(`No operation at ${req.method ?? ''} ${req.url ?? ''}.`)
   return { op, protocol: 'restJson1', shape: SHAPES[op], run: REST_OPERATIONS[op] }
 }
@@ -111,29 +116,46 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
   const s3Root = options.s3Root ?? path.resolve('s3')
   const operations = controlOperations(s3Root)
   const journal = options.dataDir ? new Journal(options.dataDir) : undefined
-  if (options.dataDir) {
+  if (journal) {
     const all: Record<string, Routed['run']> = { ...operations, ...REST_OPERATIONS }
     // Entries written before regions were recorded are the default region's (it was the only one then).
-    replay(store, Journal.read(options.dataDir), defaultRegion, (op, input) => all[op]?.(store, input))
+    replay(
+      store,
+      journal.takeEntries(),
+      defaultRegion,
+      (op, input) => all[op]?.(store, input),
+      (entry, result) => journal.diverged(entry, result)
+    )
   }
 
   /** Runs an operation at one instant, and journals it when it changed state: `durable` resolves once the journal
-   *  entry is fsynced, and the answer waits for it. */
+   *  entry is fsynced, and the answer waits for it; if the entry cannot be kept, the store's changes are taken back
+   *  and the request fails (journal.ts). */
   const clock = options.clock ?? Date.now
   store.now = clock
   const execute = (routed: Routed, input: Record<string, unknown>, region: string) => {
     const at = clock()
-    const stored = journal && routed.op === 'CreateDatasetImportJob' ? journal.keepImport(input, s3Root) : input
     store.now = () => at
     store.ids = []
     store.region = region
     try {
-      const result = routed.run(store, stored)
-      const durable =
-        journal && !(result instanceof AwsError) && MUTATING.test(routed.op)
-          ? journal.append({ op: routed.op, input: stored, at, ids: store.ids, region })
-          : undefined
-      return { result, durable }
+      // Only a file the import will read is copied into the data dir: not a directory, not before the dataset is
+      // known to exist.
+      const stored =
+        journal && routed.op === 'CreateDatasetImportJob' && importedFile(store, input, s3Root)
+          ? journal.keepImport(input, s3Root)
+          : input
+      if (!journal || !MUTATING.test(routed.op)) return { result: routed.run(store, stored), durable: undefined }
+      const { result, undo } = store.transaction(() => routed.run(store, stored))
+      // A refused operation changes nothing (and is not journaled).
+      if (result instanceof AwsError) {
+        undo()
+        return { result, durable: undefined }
+      }
+      // An export's entry keeps its failure reason: a replay restores it rather than writing the files again.
+      const journaled = routed.op === 'CreateDatasetExportJob' ? journaledExport(store, stored, result) : stored
+      const entry = { op: routed.op, input: journaled, at, ids: store.ids, region, delayMs: store.delayMs }
+      return { result, durable: journal.append(entry, undo) }
     } finally {
       store.now = clock
       store.region = defaultRegion
@@ -154,7 +176,7 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
       if (!res.headersSent) sendError(res, 'restJson1', ERRORS.internal())
     })
   }
-  const server = http.createServer(listener)
+  const server = createLimitedServer(listener)
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const routed = route(req, operations)
@@ -163,15 +185,19 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
       : req.headers['x-amz-target']
         ? 'awsJson1_1'
         : 'restJson1'
-    const body = await readBody(req, maxBodyBytes)
+    // Refused as soon as it is over the limit: the rest is dropped, never held.
+    const raw = await readLimited(req, maxBodyBytes)
+    if (raw === undefined) {
+      lingerAfterAnswer(req, res)
+      return sendError(res, protocol, ERRORS.serialization(`Request body exceeds ${maxBodyBytes} bytes`))
+    }
+    const body = raw.toString('utf8')
     const fault = injectFault()
     if (fault === 'delay') await new Promise((resolve) => setTimeout(resolve, faults.delayMs ?? 1000))
     else if (fault) return sendError(res, protocol, fault)
-    const unsigned = options.keys ? verifySignature(req, body ?? '', options.keys) : undefined
+    const unsigned = options.keys ? verifySignature(req, raw, options.keys) : undefined
     if (unsigned) return sendError(res, protocol, unsigned)
     if (routed instanceof AwsError) return sendError(res, protocol, routed)
-    if (body === undefined)
-      return sendError(res, protocol, ERRORS.serialization(`Request body exceeds ${maxBodyBytes} bytes`))
     const input = parseJson(body)
     if (input instanceof AwsError) return sendError(res, protocol, input)
     const checked = validate(routed.shape, input)
@@ -186,6 +212,8 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
 
   return {
     store,
+    /** The journal under --data-dir: its stats tell what was skipped, cut and failed. */
+    journal,
     server,
     /** The request handler, for a server that serves other APIs beside this one (segment-personalize local). */
     listener,

@@ -19,6 +19,8 @@ export interface Phase {
   since: number
   /** The status once done. */
   to: 'ACTIVE' | 'INACTIVE'
+  /** How long the change takes: the delay in effect when it began (a restart with another delay keeps it). */
+  delayMs: number
 }
 
 export interface Tag {
@@ -88,12 +90,41 @@ export class Store {
   /** The region of the request being handled (the default region between requests). */
   region: string
 
+  /** How long changes begun now take; a journal replay sets it to each entry's, as it was when acknowledged. */
+  delayMs: number
+
   constructor(
     readonly defaultRegion: string,
     readonly account: string,
-    private readonly delayMs: number
+    delayMs: number
   ) {
     this.region = defaultRegion
+    this.delayMs = delayMs
+  }
+
+  // How to take back the changes of the operation being run, newest last (see transaction()).
+  private undo: Array<() => void> | undefined
+
+  /**
+   * Runs an operation so that its changes can be taken back: under --data-dir they stand only once its journal entry
+   * is written and fsynced (a full disk answers 500 and leaves the store as it was). Every change to the store goes
+   * through the methods below, which record how to undo it.
+   */
+  transaction<T>(run: () => T): { result: T; undo: () => void } {
+    const undo: Array<() => void> = []
+    this.undo = undo
+    try {
+      return { result: run(), undo: () => undo.reverse().forEach((step) => step()) }
+    } catch (error) {
+      for (const step of undo.reverse()) step()
+      throw error
+    } finally {
+      this.undo = undefined
+    }
+  }
+
+  private changed(undo: () => void): void {
+    this.undo?.push(undo)
   }
 
   /** A fresh id, recorded so that a journal replay hands out the same one. */
@@ -116,11 +147,67 @@ export class Store {
       name,
       created,
       fields,
-      phase: { verb: 'CREATE', since: created, to: 'ACTIVE' },
+      phase: { verb: 'CREATE', since: created, to: 'ACTIVE', delayMs: this.delayMs },
       tags
     }
+    const before = this.resources.get(arn)
     this.resources.set(arn, resource)
+    this.changed(() => (before ? this.resources.set(arn, before) : this.resources.delete(arn)))
     return resource
+  }
+
+  /** Deletes a resource and its trained model. */
+  remove(arn: string): void {
+    const [resource, model] = [this.resources.get(arn), this.models.get(arn)]
+    this.resources.delete(arn)
+    this.models.delete(arn)
+    this.changed(() => {
+      if (resource) this.resources.set(arn, resource)
+      if (model) this.models.set(arn, model)
+    })
+  }
+
+  /** Keeps a trained model for a solution version or recommender. */
+  setModel(arn: string, trained: { model: Model; eventsSeen: number; metrics: Metrics }): void {
+    const before = this.models.get(arn)
+    this.models.set(arn, trained)
+    this.changed(() => (before ? this.models.set(arn, before) : this.models.delete(arn)))
+  }
+
+  /** Sets fields of a resource (UpdateRecommender's config). */
+  setFields(resource: Resource, fields: Record<string, unknown>): void {
+    const before = resource.fields
+    resource.fields = { ...resource.fields, ...fields }
+    this.changed(() => (resource.fields = before))
+  }
+
+  setTags(resource: Resource, tags: Tag[]): void {
+    const before = resource.tags
+    resource.tags = tags
+    this.changed(() => (resource.tags = before))
+  }
+
+  /** Adds interactions imported from CSV to a dataset group. */
+  addImported(datasetGroupArn: string, interactions: Interaction[]): void {
+    const before = this.imported.get(datasetGroupArn)
+    this.imported.set(datasetGroupArn, [...(before ?? []), ...interactions])
+    this.changed(() => (before ? this.imported.set(datasetGroupArn, before) : this.imported.delete(datasetGroupArn)))
+  }
+
+  /** Writes users or items (id → properties JSON) into a dataset; a record written again replaces the earlier one. */
+  putMetadata(datasetArn: string, records: Array<[string, string | undefined]>): void {
+    const table = this.metadata.get(datasetArn) ?? new Map<string, string | undefined>()
+    const fresh = !this.metadata.has(datasetArn)
+    const before = this.undo ? records.map(([id]) => [id, table.has(id), table.get(id)] as const) : []
+    for (const [id, properties] of records) table.set(id, properties)
+    this.metadata.set(datasetArn, table)
+    this.changed(() => {
+      if (fresh) return void this.metadata.delete(datasetArn)
+      for (const [id, had, properties] of before.reverse()) {
+        if (had) table.set(id, properties)
+        else table.delete(id)
+      }
+    })
   }
 
   /** A resource of this region, of any kind. */
@@ -143,22 +230,25 @@ export class Store {
 
   /** Starts a change (UpdateRecommender, StopRecommender, StartRecommender): its status goes through the verb's. */
   change(resource: Resource, verb: Phase['verb'], to: Phase['to']): void {
-    resource.phase = { verb, since: this.now(), to }
+    const before = resource.phase
+    resource.phase = { verb, since: this.now(), to, delayMs: this.delayMs }
+    this.changed(() => (resource.phase = before))
   }
 
   status(resource: Resource): Status {
     if (resource.fields.failureReason) return `${resource.phase.verb} FAILED`
-    const age = this.now() - resource.phase.since
-    if (age >= this.delayMs) return resource.phase.to
-    return age * 2 < this.delayMs ? `${resource.phase.verb} PENDING` : `${resource.phase.verb} IN_PROGRESS`
+    const { since, delayMs } = resource.phase
+    const age = this.now() - since
+    if (age >= delayMs) return resource.phase.to
+    return age * 2 < delayMs ? `${resource.phase.verb} PENDING` : `${resource.phase.verb} IN_PROGRESS`
   }
 
   /** When the resource's status last moved, in epoch milliseconds. */
   lastUpdated(resource: Resource): number {
-    const { since } = resource.phase
+    const { since, delayMs } = resource.phase
     const age = this.now() - since
-    if (age >= this.delayMs) return since + this.delayMs
-    return age * 2 < this.delayMs ? since : since + this.delayMs / 2
+    if (age >= delayMs) return since + delayMs
+    return age * 2 < delayMs ? since : since + delayMs / 2
   }
 
   /** What every Describe* and List* shows of a resource: its times in epoch seconds and its status. */
@@ -193,20 +283,35 @@ export class Store {
 
   record(datasetGroupArn: string, events: RecordedEvent[]): void {
     const list = this.events.get(datasetGroupArn) ?? []
+    const [fresh, length] = [!this.events.has(datasetGroupArn), list.length]
+    const ids: string[] = []
+    const keys: string[] = []
     for (const event of events) {
       // Personalize ignores later events that reuse an eventId (API_UBS_Event.html): a re-delivery adds nothing.
       if (event.eventId !== undefined) {
         const key = `${datasetGroupArn}\u0000${event.eventId}`
         if (this.eventIds.has(key)) continue
         this.eventIds.add(key)
+        ids.push(key)
       }
       const key = `${datasetGroupArn}\u0000${event.userId ?? `session\u0000${event.sessionId}`}`
       const positions = this.eventIndex.get(key)
       if (positions) positions.push(list.length)
       else this.eventIndex.set(key, [list.length])
+      keys.push(key)
       list.push(event)
     }
     this.events.set(datasetGroupArn, list)
+    this.changed(() => {
+      for (const key of keys.reverse()) {
+        const positions = this.eventIndex.get(key)!
+        positions.pop()
+        if (positions.length === 0) this.eventIndex.delete(key)
+      }
+      for (const key of ids) this.eventIds.delete(key)
+      list.length = length
+      if (fresh) this.events.delete(datasetGroupArn)
+    })
   }
 
   /** The events recorded for `id` as a user, then as an anonymous session, from position `from` on. */

@@ -31,7 +31,7 @@ export function tagOperations(): Record<string, Operation> {
       const added = input.tags as Tag[]
       const problem = tagsProblem(resource.tags, added)
       if (problem) return problem
-      resource.tags = mergeTags(resource.tags, added)
+      store.setTags(resource, mergeTags(resource.tags, added))
       return {}
     },
     UntagResource: (store, input) => {
@@ -42,7 +42,10 @@ export function tagOperations(): Record<string, Operation> {
       // (the exception's documentation in botocore personalize/2018-05-22).
       if (keys.length > MAX_TAGS)
         return ERRORS.tooManyTagKeys(`At most ${MAX_TAGS} tag keys can be removed at once; ${keys.length} were given.`)
-      resource.tags = resource.tags.filter((tag) => !keys.includes(tag.tagKey))
+      store.setTags(
+        resource,
+        resource.tags.filter((tag) => !keys.includes(tag.tagKey))
+      )
       return {}
     },
     ListTagsForResource: (store, input) => {

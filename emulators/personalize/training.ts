@@ -1,6 +1,7 @@
 // Dataset import jobs, solutions, solution versions (training) and campaigns.
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { csvFields } from '../../common/csv'
 import { evaluate } from './metrics'
 import { train, type Interaction } from './model'
@@ -14,11 +15,67 @@ import type { Resource, Store, Tag } from './store'
 export const MIN_INTERACTIONS = 1000
 export const MIN_USERS_WITH_TWO = 25
 
-/** Where a data location is read from: a path, a file:// URL, or s3://bucket/key under the emulator's S3 folder. */
+/** A data location the emulator cannot map to a file, and why: an InvalidInputException. */
+export class LocationError extends Error {
+  override name = 'LocationError'
+}
+
+/**
+ * Where a data location is read from or written to: s3://bucket/key is <S3 folder>/bucket/key and stays inside it,
+ * as a key stays inside its bucket (S3 keys are names, not paths: a `.` or `..` segment, which a file system would
+ * climb with, is refused); a file:// URL or a path is the local user's own file, as the AWS CLI reads
+ * `file://` parameters (https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters-file.html). Only
+ * callers that passed the stack's Host and Origin checks (../http.ts) get here. Throws a LocationError.
+ */
 export function localPath(location: string, s3Root: string): string {
-  if (location.startsWith('s3://')) return path.join(s3Root, location.slice('s3://'.length))
-  if (location.startsWith('file://')) return new URL(location).pathname
+  if (location.includes('\0')) throw new LocationError(`The location ${JSON.stringify(location)} has a NUL byte.`)
+  if (location.startsWith('s3://')) {
+    const segments = location.slice('s3://'.length).split('/')
+    if (segments[0] === '' || segments.some((segment) => segment === '.' || segment === '..'))
+      throw new LocationError(
+        `${location} is not an S3 location the local Personalize can use: it needs a bucket, and no "." or ".." in its key.`
+      )
+    const root = path.resolve(s3Root)
+    const resolved = path.join(root, ...segments)
+    if (!resolved.startsWith(root + path.sep)) throw new LocationError(`${location} is outside the S3 folder.`)
+    return resolved
+  }
+  if (location.startsWith('file:')) {
+    try {
+      return fileURLToPath(location)
+    } catch (error) {
+      throw new LocationError(`${location} is not a file URL of this machine: ${(error as Error).message}`)
+    }
+  }
   return path.resolve(location)
+}
+
+/** localPath, or the InvalidInputException its LocationError is answered with. */
+export function resolveLocation(location: string, s3Root: string): string | AwsError {
+  try {
+    return localPath(location, s3Root)
+  } catch (error) {
+    if (error instanceof LocationError) return ERRORS.invalidInput(error.message)
+    throw error
+  }
+}
+
+/**
+ * The file an import job will read, when it will read one: its dataset exists, the job does not, and the location
+ * is a regular file. Under --data-dir, only such a file is copied into the data dir (journal.ts keepImport).
+ */
+export function importedFile(store: Store, input: Record<string, unknown>, s3Root: string): string | undefined {
+  if (!store.get('dataset', input.datasetArn)) return undefined
+  if (store.resources.has(store.arn('dataset-import-job', input.jobName as string))) return undefined
+  const location = (input.dataSource as { dataLocation?: unknown } | undefined)?.dataLocation
+  if (typeof location !== 'string') return undefined
+  const file = resolveLocation(location, s3Root)
+  if (file instanceof AwsError) return undefined
+  try {
+    return statSync(file).isFile() ? file : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The properties key of a schema column, as Personalize names them (CATEGORY_L1 → categoryL1). */
@@ -49,18 +106,17 @@ function importCsv(store: Store, dataset: Resource, text: string): string | unde
       })
     }
     const groupArn = dataset.fields.datasetGroupArn as string
-    store.imported.set(groupArn, [...(store.imported.get(groupArn) ?? []), ...interactions])
+    store.addImported(groupArn, interactions)
     return undefined
   }
-  const table = store.metadata.get(dataset.arn) ?? new Map<string, string | undefined>()
   const idIndex = header.indexOf(idColumn)
-  for (const row of rows) {
+  const records = rows.map((row): [string, string | undefined] => {
     const properties = Object.fromEntries(
       header.flatMap((column, k) => (k === idIndex || row[k] === undefined ? [] : [[camel(column), row[k]]]))
     )
-    table.set(row[idIndex]!, Object.keys(properties).length > 0 ? JSON.stringify(properties) : undefined)
-  }
-  store.metadata.set(dataset.arn, table)
+    return [row[idIndex]!, Object.keys(properties).length > 0 ? JSON.stringify(properties) : undefined]
+  })
+  store.putMetadata(dataset.arn, records)
   return undefined
 }
 
@@ -96,9 +152,11 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
       const tagged = tagsProblem([], (input.tags as Tag[] | undefined) ?? [])
       if (tagged) return tagged
       const location = (input.dataSource as { dataLocation?: string } | undefined)?.dataLocation ?? ''
+      const file = resolveLocation(location, s3Root)
+      if (file instanceof AwsError) return file
       let failureReason: string | undefined
       try {
-        failureReason = importCsv(store, dataset, readFileSync(localPath(location, s3Root), 'utf8'))
+        failureReason = importCsv(store, dataset, readFileSync(file, 'utf8'))
       } catch (error) {
         failureReason = `Cannot read ${location}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
       }
@@ -186,7 +244,7 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
       const eventsSeen = store.events.get(datasetGroupArn)?.length ?? 0
       const serving = recipeOf(solution.fields.recipeArn)?.serving ?? 'user'
       if (!failureReason)
-        store.models.set(version.arn, { model: train(data), eventsSeen, metrics: evaluate(data, serving) })
+        store.setModel(version.arn, { model: train(data), eventsSeen, metrics: evaluate(data, serving) })
       return { solutionVersionArn: arn }
     },
     GetSolutionMetrics: (store, input) => {

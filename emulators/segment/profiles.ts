@@ -4,13 +4,32 @@
 // profile into the user's, as identity resolution does.
 // https://segment.com/docs/unify/profile-api/ https://segment.com/docs/unify/identity-resolution/
 import type http from 'node:http'
-import { sendJson } from '../http'
+import { requestTarget, safeEqual, sendJson } from '../http'
 
 /** The local stack's Profile API access token (Segment's are created per space). */
 export const PROFILE_TOKEN = 'local-profile-api-token'
 
 const TRAITS_PATH = /^\/v1\/spaces\/([^/]+)\/collections\/users\/profiles\/(user_id|anonymous_id):([^/]+)\/traits$/
+// `limit`: a whole number from 1 to 200, 10 when absent (https://segment.com/docs/unify/profile-api/#pagination).
 const LIMIT = { default: 10, max: 200 }
+const WHOLE = /^[0-9]{1,4}$/
+
+/** The Profile API's `limit`, or undefined when it is not a whole number from 1 to 200 (-5, 2.5, 1e2, 999). */
+export function profileLimit(value: string | null): number | undefined {
+  if (value === null) return LIMIT.default
+  const limit = WHOLE.test(value) ? Number(value) : NaN
+  return limit >= 1 && limit <= LIMIT.max ? limit : undefined
+}
+
+/** Whether an Authorization header is Basic auth with the token as its user name (the password is ignored, as
+ *  Segment's is empty), compared in constant time. https://segment.com/docs/unify/profile-api/#authentication */
+export function profileAuthorized(authorization: string | undefined, token: string): boolean {
+  const basic = /^Basic ([A-Za-z0-9+/=]*)$/i.exec(authorization ?? '')
+  if (!basic) return false
+  const credentials = Buffer.from(basic[1]!, 'base64').toString()
+  const colon = credentials.indexOf(':')
+  return safeEqual(colon < 0 ? credentials : credentials.slice(0, colon), token)
+}
 
 export class Profiles {
   private readonly users = new Map<string, Record<string, unknown>>()
@@ -57,24 +76,35 @@ export class Profiles {
 
   /** Answers a Profile API request, or returns false when the path is not one. */
   answer(req: http.IncomingMessage, res: http.ServerResponse, token = PROFILE_TOKEN): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    const match = TRAITS_PATH.exec(url.pathname)
-    if (!match || req.method !== 'GET') return false
+    const url = requestTarget(req)
+    const match = url && TRAITS_PATH.exec(url.pathname)
+    if (!url || !match || req.method !== 'GET') return false
     const send = (status: number, body: object) => sendJson(res, status, body)
-    const given = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /i, ''), 'base64').toString()
-    if (given.replace(/:.*$/, '') !== token) {
+    const badRequest = (message: string) => send(400, { errors: [{ message, type: 'bad_request' }] })
+    if (!profileAuthorized(req.headers.authorization, token)) {
       send(401, {
         errors: [{ message: 'Unauthorized: use the access token as the Basic auth username', type: 'unauthorized' }]
       })
       return true
     }
-    const traits = this.traitsOf(match[2] as 'user_id' | 'anonymous_id', decodeURIComponent(match[3]!))
+    let id: string
+    try {
+      id = decodeURIComponent(match[3]!)
+    } catch {
+      badRequest(`The external id ${match[3]!} is not URL-encoded text.`)
+      return true
+    }
+    const limit = profileLimit(url.searchParams.get('limit'))
+    if (limit === undefined) {
+      badRequest(`limit must be a whole number from 1 to ${LIMIT.max}.`)
+      return true
+    }
+    const traits = this.traitsOf(match[2] as 'user_id' | 'anonymous_id', id)
     if (!traits) {
       send(404, { errors: [{ message: 'Resource not found', type: 'not_found' }] })
       return true
     }
     const include = url.searchParams.get('include')?.split(',').filter(Boolean)
-    const limit = Math.min(Number(url.searchParams.get('limit') ?? LIMIT.default) || LIMIT.default, LIMIT.max)
     const keys = Object.keys(traits).filter((key) => !include || include.includes(key))
     const page = Object.fromEntries(keys.slice(0, limit).map((key) => [key, traits[key]]))
     send(200, {

@@ -1,8 +1,8 @@
 // The local Segment: its HTTP Tracking API (trackingApi.ts) with durable storage in the S3 destination's layout
 // (logStore.ts). Like Segment, it accepts unknown write keys and drops their data; `strict` rejects them with 401.
-import http from 'node:http'
+import type http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { sendJson } from '../http'
+import { createLimitedServer, lingerAfterAnswer, readLimited, sendJson } from '../http'
 import { LogStore, type StoredMessage } from './logStore'
 import { Profiles } from './profiles'
 import {
@@ -12,6 +12,7 @@ import {
   MAX_BATCH_MESSAGES,
   messagesOf,
   rejection,
+  requestLimit,
   stored,
   writeKeyOf
 } from './trackingApi'
@@ -56,6 +57,11 @@ export interface SegmentStats {
 
 // Segment answers 400 to an empty or very short write key, 200 to any other (segment.md §1).
 const MIN_WRITE_KEY = 8
+
+/** The messages could not be made durable: answered 500, so the client retries. */
+class StorageFailed extends Error {
+  override name = 'StorageFailed'
+}
 
 export function createSegmentEmulator(options: SegmentEmulatorOptions) {
   const store = options.dataDir ? new LogStore(options.dataDir) : undefined
@@ -118,7 +124,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
         } catch (error) {
           // Not acknowledged: the client's retry must not be taken for a duplicate.
           for (const record of kept) seen.delete(record.messageId)
-          throw error
+          throw new StorageFailed((error as Error).message)
         }
       } else memory.push(...kept)
       stats.stored += kept.length
@@ -144,24 +150,37 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
         message: `No such endpoint: ${req.method ?? ''} ${req.url ?? ''}`
       })
     }
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      accept(call, Buffer.concat(chunks).toString(), req.headers.authorization).then(
+    // Segment's size limits, while the body streams in: a request over its limit is refused as soon as it is, and
+    // the rest is never held (a body of hundreds of MB was buffered whole before being measured).
+    readLimited(req, requestLimit(call))
+      .then((raw) => {
+        if (raw === undefined) {
+          const limit = requestLimit(call) / 1024
+          throw new BadRequest('request_too_large', `The request is over ${limit} KB.`)
+        }
+        return accept(call, raw.toString('utf8'), req.headers.authorization)
+      })
+      .then(
         ({ status, body }) => answer(status, body),
         (error: unknown) => {
-          if (error instanceof BadRequest)
+          if (error instanceof BadRequest) {
+            if (error.code === 'request_too_large') lingerAfterAnswer(req, res)
             return answer(400, { success: false, code: error.code, message: error.message })
+          }
           // Storage failed (a full disk, …): not acknowledged, so the client retries.
-          answer(500, { success: false, code: 'storage_failed', message: (error as Error).message })
+          if (error instanceof StorageFailed)
+            return answer(500, { success: false, code: 'storage_failed', message: error.message })
+          // Anything else came from the message itself (or the client left): refused, never retried for ever.
+          answer(400, { success: false, code: 'invalid_request', message: (error as Error).message })
         }
       )
-    })
   }
-  const server = http.createServer(listener)
+  const server = createLimitedServer(listener)
 
   return {
     stats,
+    /** The durable logs under a data dir (their stats tell what was skipped, cut and failed). */
+    logs: store,
     profiles,
     /** The request handler, for a server that serves other APIs beside this one (segment-personalize local). */
     listener,

@@ -11,6 +11,13 @@ export const MAX_MESSAGE_BYTES = 32 * 1024
 export const MAX_BATCH_BYTES = 500 * 1024
 export const MAX_BATCH_MESSAGES = 2500
 const MAX_MESSAGE_ID = 100
+/**
+ * How deeply objects and arrays may nest in a request. 32 KB of `[` is 32,768 levels: JSON.parse takes them, but
+ * storing the message (JSON.stringify) and delivering it (@segment/actions-core's mapping-kit walks values
+ * recursively) overflow the stack, which was answered 500 storage_failed and retried by clients for ever. A request
+ * nested deeper is refused with 400 before it is parsed; real events nest a few levels.
+ */
+export const MAX_DEPTH = 64
 
 export type Message = Record<string, unknown>
 
@@ -31,10 +38,42 @@ export function writeKeyOf(authorization: string | undefined, body: Message): st
   return typeof body.writeKey === 'string' ? body.writeKey : ''
 }
 
+/** The largest request body a call takes: 500 KB for a batch, 32 KB for one message. */
+export const requestLimit = (call: string): number => (BATCH_PATHS.includes(call) ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES)
+
+/** How deeply a JSON text's objects and arrays nest, counted without parsing (so without recursion). */
+export function jsonDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // a backslash escapes the next character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth)
+    else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return deepest
+}
+
+/** A message's context as stored: `"context": null` is taken as no context, as if it was not sent (a null context
+ *  would reach @segment/actions-core, which reads properties of it while delivering, and throw). */
+function withoutNullContext(message: Message): Message {
+  if (message.context !== null) return message
+  const rest = { ...message }
+  delete rest.context
+  return rest
+}
+
 /** The request's messages: one for a single call, the batch's items (with its context and integrations) for a batch. */
 export function messagesOf(call: string, raw: string): { body: Message; messages: Message[] } {
-  if (Buffer.byteLength(raw) > (BATCH_PATHS.includes(call) ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES))
+  if (Buffer.byteLength(raw) > requestLimit(call))
     throw new BadRequest('request_too_large', `The request is over ${BATCH_PATHS.includes(call) ? '500' : '32'} KB.`)
+  if (jsonDepth(raw) > MAX_DEPTH)
+    throw new BadRequest('too_deeply_nested', `The request nests objects or arrays more than ${MAX_DEPTH} levels deep.`)
   let body: unknown
   try {
     body = JSON.parse(raw)
@@ -80,6 +119,10 @@ function iso(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms
 }
 
+// A Date holds ±8.64e15 ms around 1970 (https://tc39.es/ecma262/#sec-time-values-and-time-range): a corrected time
+// beyond that has no ISO form (toISOString throws).
+const MAX_TIME = 8.64e15
+
 /**
  * The message as Segment stores it: receivedAt, a messageId if it had none, originalTimestamp (the client's time),
  * timestamp corrected for the client's clock (receivedAt − (sentAt − originalTimestamp)), version, the source's id
@@ -94,9 +137,11 @@ export function stored(
 ): Message {
   const original = iso(message.originalTimestamp) ?? iso(message.timestamp) ?? receivedAt
   const sent = iso(message.sentAt) ?? iso(batchSentAt)
-  const timestamp = sent === undefined ? original : receivedAt - (sent - original)
+  // A client clock so far off that the correction leaves Date's range: its own timestamp is kept, uncorrected.
+  const corrected = sent === undefined ? original : receivedAt - (sent - original)
+  const timestamp = Math.abs(corrected) <= MAX_TIME ? corrected : original
   return {
-    ...message,
+    ...withoutNullContext(message),
     messageId: typeof message.messageId === 'string' ? message.messageId : `api-${randomUUID()}`,
     originalTimestamp: new Date(original).toISOString(),
     ...(sent === undefined ? {} : { sentAt: new Date(sent).toISOString() }),

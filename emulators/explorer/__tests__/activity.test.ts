@@ -150,3 +150,53 @@ test('messages without any id and unknown users are ignored; the live listener h
   expect(activity.user('someone')).toBeUndefined()
   expect(activity.size).toBe(1)
 })
+
+test('each list of recommendations written is shown after the event that asked for it, with what entered and left', () => {
+  const { activity, add } = index()
+  const roundTrip = (trigger: string, items: string[]) =>
+    add({
+      type: 'identify',
+      userId: 'user-1',
+      anonymousId: 'anon-1',
+      messageId: `personalize-syncRecommendations-${trigger}`,
+      context: { personalize: { roundTrip: true, userId: 'user-1' } },
+      traits: { recommended_products: items }
+    })
+  const identify = add({ type: 'identify', userId: 'user-1', anonymousId: 'anon-1', traits: { plan: 'gold' } })
+  roundTrip(identify.messageId, ['a', 'b', 'c'])
+  const added = add(viewed({ userId: 'user-1' }, { product_id: 'p-1' }))
+  roundTrip(added.messageId, ['a', 'c', 'd'])
+  const again = add(viewed({ userId: 'user-1' }, { product_id: 'p-2' }))
+  roundTrip(again.messageId, ['a', 'c', 'd'])
+  // A list whose triggering event is not kept is shown with the identify that wrote it.
+  roundTrip('gone', ['d'])
+
+  const events = activity.user('user-1')!.events
+  const change = (messageId: string) => {
+    const found = events.find((event) => event.messageId === messageId)?.recommendations
+    return (
+      found && {
+        ...found,
+        items: found.items.map((i) => i.itemId),
+        entered: found.entered.map((i) => i.itemId),
+        left: found.left.map((i) => i.itemId)
+      }
+    )
+  }
+  expect(change(identify.messageId)).toMatchObject({
+    first: true,
+    items: ['a', 'b', 'c'],
+    entered: ['a', 'b', 'c'],
+    left: []
+  })
+  expect(change(added.messageId)).toMatchObject({ first: false, entered: ['d'], left: ['b'] })
+  expect(change(again.messageId)).toMatchObject({ entered: [], left: [] })
+  expect(change('personalize-syncRecommendations-gone')).toMatchObject({ entered: [], left: ['a', 'c'] })
+  // The round-trip's identifies say which event they answer.
+  expect(events.filter((event) => event.roundTripOf).map((event) => event.roundTripOf)).toEqual([
+    'gone',
+    again.messageId,
+    added.messageId,
+    identify.messageId
+  ])
+})

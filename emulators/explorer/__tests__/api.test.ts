@@ -10,7 +10,12 @@ const PASSED = 418
 
 async function serve(heartbeatMs?: number) {
   const profiles = new Profiles()
-  const explorer = createExplorer({ traitsOf: (userId) => profiles.traits(userId), heartbeatMs })
+  const explorer = createExplorer({
+    traitsOf: (userId) => profiles.traits(userId),
+    heartbeatMs,
+    sampleMs: 20,
+    maxSamples: 10
+  })
   // Whatever the explorer passes on gets a status of its own, as the stack hands it to Personalize.
   const server = http.createServer((req, res) => {
     if (explorer.answer(req, res)) return
@@ -98,6 +103,68 @@ test('users, one user and the catalogue as JSON; unknown users are 404, wrong me
     expect(put.headers.get('allow')).toBe('GET')
     expect((await fetch(`${local.url}/_local/users`, { method: 'POST', body: '{}' })).status).toBe(405)
   } finally {
+    await local.close()
+  }
+})
+
+test('GET /_local/events: the types and event names seen, most frequent first', async () => {
+  const local = await serve()
+  try {
+    local.store({ type: 'track', event: 'Product Viewed', userId: 'u-1' })
+    local.store({ type: 'track', event: 'Product Viewed', userId: 'u-1' })
+    local.store({ type: 'track', event: 'Order Completed', userId: 'u-1' })
+    local.store({ type: 'page', name: 'Home', userId: 'u-1' })
+    local.store({ type: 'identify', userId: 'u-1', traits: {} })
+    const seen = await (await fetch(`${local.url}/_local/events`)).json()
+    expect(seen).toEqual({
+      types: [
+        { type: 'track', count: 3 },
+        { type: 'page', count: 1 },
+        { type: 'identify', count: 1 }
+      ],
+      events: [
+        { type: 'track', event: 'Product Viewed', count: 2 },
+        { type: 'track', event: 'Order Completed', count: 1 },
+        { type: 'page', event: 'Home', count: 1 }
+      ]
+    })
+  } finally {
+    await local.close()
+  }
+})
+
+test('the stack’s counters are sampled every interval: kept for /_local/stats/history and sent to the live feed', async () => {
+  const local = await serve(60_000)
+  const abort = new AbortController()
+  const counters = { segment: { stored: 0 }, profiles: 0, delivery: { delivered: 0, failed: 0, pending: 0 } }
+  try {
+    const live = await fetch(`${local.url}/_local/live`, { signal: abort.signal })
+    await readUntil(live.body!, /: connected/)
+    local.explorer.sampleStats(() => counters)
+    counters.segment.stored = 5
+    counters.delivery.pending = 5
+    const text = await readUntil(live.body!, /event: stats\ndata: .*"stored":5/)
+    expect(text).toMatch(/"pending":5/)
+    const history = (await (await fetch(`${local.url}/_local/stats/history`)).json()) as {
+      intervalMs: number
+      samples: Array<Record<string, number>>
+    }
+    expect(history.intervalMs).toBe(20)
+    expect(history.samples[0]).toEqual({
+      at: expect.any(Number),
+      stored: 0,
+      delivered: 0,
+      failed: 0,
+      pending: 0,
+      profiles: 0
+    })
+    expect(history.samples.at(-1)).toMatchObject({ stored: 5, pending: 5 })
+    // At most maxSamples are kept.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const later = (await (await fetch(`${local.url}/_local/stats/history`)).json()) as { samples: unknown[] }
+    expect(later.samples).toHaveLength(10)
+  } finally {
+    abort.abort()
     await local.close()
   }
 })

@@ -50,6 +50,7 @@ test('GET /_local/mappings: the presets, where they are saved, and every action�
       description: expect.stringContaining('Required by Personalize')
     })
   )
+  expect(actions.trackEvent!.fields.find((field) => field.name === 'batch_size')).toMatchObject({ hidden: true })
   expect(actions.trackEvent!.fields.find((field) => field.name === 'products')).toMatchObject({
     multiple: true,
     properties: { itemId: 'Item ID', eventValue: 'Event Value' }
@@ -67,6 +68,28 @@ test('PUT /_local/mappings: problems are 400 with each subscription’s errors; 
     expect.objectContaining({ index: 2, name: 'Product Added', rule: 'subscribe' })
   ])
   expect(stack.subscriptions.list()).toEqual(defaultSubscriptions())
+  expect(existsSync(path.join(dataDir, 'subscriptions.json'))).toBe(false)
+})
+
+test('POST /_local/mappings/check: the save’s checks, field by field, without saving', async () => {
+  const list = defaultSubscriptions()
+  list[0]!.subscribe = 'type = "track" and '
+  list[0]!.mapping = { ...list[0]!.mapping, itemId: { '@path': 'properties.product_id' }, eventValue: 'high' }
+  const { status, json } = await call('POST', '/_local/mappings/check', { subscriptions: list })
+  expect(status).toBe(200)
+  expect(json.errors).toEqual([
+    expect.objectContaining({ index: 0, rule: 'subscribe', message: expect.stringMatching(/ends with "and"/) }),
+    expect.objectContaining({ index: 0, rule: 'paths', field: 'itemId' }),
+    expect.objectContaining({ index: 0, rule: 'literal types', field: 'eventValue' })
+  ])
+  expect(stack.subscriptions.customized).toBe(false)
+  expect(await call('POST', '/_local/mappings/check', { subscriptions: defaultSubscriptions() })).toMatchObject({
+    status: 200,
+    json: { errors: [] }
+  })
+  // The trailing "and" is refused by the save too, and nothing is written.
+  const saved = await call('PUT', '/_local/mappings', { subscriptions: list })
+  expect(saved.status).toBe(400)
   expect(existsSync(path.join(dataDir, 'subscriptions.json'))).toBe(false)
 })
 
@@ -128,6 +151,7 @@ test('POST /_local/test: the report of an event; a body without an event, or an 
 
 test.each([
   ['PUT', '/_local/mappings'],
+  ['POST', '/_local/mappings/check'],
   ['POST', '/_local/test']
 ])('%s %s with malformed JSON is 400', async (method, route) => {
   const { status, json } = await call(method, route, undefined, '{"subscriptions": [')
@@ -146,6 +170,7 @@ test.each([
   ['DELETE', '/_local/mappings', 'GET, PUT'],
   ['GET', '/_local/mappings/reset', 'POST'],
   ['GET', '/_local/test', 'POST'],
+  ['GET', '/_local/mappings/check', 'POST'],
   ['POST', '/_local/samples', 'GET'],
   ['POST', '/mappings', 'GET']
 ])('%s %s is 405, with Allow: %s', async (method, route, allow) => {

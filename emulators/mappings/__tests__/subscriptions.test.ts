@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { firstOf } from '../../../destination/mapping'
 import { defaultSubscriptions, type Subscription } from '../../segment/delivery'
 import {
   checkSubscriptions,
@@ -38,8 +39,24 @@ const CASES: Array<{ rule: string; list: () => unknown[]; message: RegExp }> = [
   { rule: 'subscribe', list: () => [{ ...productViewed(), subscribe: '' }], message: /needs a trigger in FQL/ },
   {
     rule: 'subscribe',
+    list: () => [{ ...productViewed(), subscribe: 'type = "track" &&' }],
+    message: /the trigger type = "track" && is not valid FQL: write conditions such as type = "track"/
+  },
+  {
+    rule: 'subscribe',
     list: () => [{ ...productViewed(), subscribe: 'type = "track" and (' }],
-    message: /the trigger type = "track" and \( is not valid FQL: write conditions such as type = "track"/
+    message: /the trigger type = "track" and \( has a "\(" that is never closed/
+  },
+  // parseFql drops a trailing "and" (the trigger would match every track event): it is named.
+  {
+    rule: 'subscribe',
+    list: () => [{ ...productViewed(), subscribe: 'type = "track" and ' }],
+    message: /the trigger type = "track" and {2}ends with "and": add a condition after it, or remove it/
+  },
+  {
+    rule: 'subscribe',
+    list: () => [{ ...productViewed(), subscribe: 'type = "track" and anonymousId = "a"' }],
+    message: /tests "anonymousId", which a trigger cannot test: use type, event, name, userId, properties/
   },
   {
     rule: 'subscribe',
@@ -58,6 +75,27 @@ const CASES: Array<{ rule: string; list: () => unknown[]; message: RegExp }> = [
     message: /the required field "sessionId" \(Session ID\) is not mapped/
   },
   { rule: 'JSON values', list: () => [withMapping({ eventValue: Number.NaN })], message: /"eventValue" is not JSON/ },
+  {
+    rule: 'paths',
+    list: () => [withMapping({ itemId: { '@path': 'properties.product_id' } })],
+    message:
+      /the path of "itemId" "properties.product_id" must start with "\$\." \(such as \$\.properties\.product_id\)/
+  },
+  {
+    rule: 'paths',
+    list: () => [withMapping({ sessionId: firstOf('$.context.sessionId', '$.properties..session') })],
+    message: /the path of "sessionId" "\$\.properties\.\.session" has an empty part/
+  },
+  {
+    rule: 'literal types',
+    list: () => [withMapping({ eventValue: 'twelve' })],
+    message: /the value of "eventValue" \(Event Value\) is "twelve", but this field takes a number/
+  },
+  {
+    rule: 'literal types',
+    list: () => [withMapping({ sentAt: 'yesterday' })],
+    message: /the value of "sentAt" \(Timestamp\) is "yesterday", but this field takes a date-time/
+  },
   {
     rule: 'directives',
     list: () => [withMapping({ itemId: { '@path': 42 } })],
@@ -91,6 +129,45 @@ test('a list that is not an array, and an entry that is not an object, are refus
   expect(checkSubscriptions({ subscriptions: [] })).toMatchObject({ ok: false, problems: [{ rule: 'list' }] })
   const checked = checkSubscriptions([productViewed(), 'Product Added'])
   expect(checked).toMatchObject({ ok: false, problems: [{ index: 1, rule: 'object' }] })
+})
+
+test('problems about a field name it, so the editor shows them beside it', () => {
+  const checked = checkSubscriptions([
+    withMapping({ itemId: { '@path': '$.properties.' }, eventValue: 'x' }, ['eventType'])
+  ])
+  if (checked.ok) throw new SubscriptionsFileError('expected problems')
+  expect(checked.problems.map(({ rule, field }) => [rule, field])).toEqual([
+    ['required fields', 'eventType'],
+    ['paths', 'itemId'],
+    ['literal types', 'eventValue']
+  ])
+})
+
+test.each([
+  ['type = "track" and', /ends with "and"/],
+  ['type = "track" or ', /ends with "or"/],
+  ['type = "track" and (event = "a" or)', /is missing a condition after the last "or" before "\)"/],
+  ['type = "track" and and event = "a"', /has "and" right after "and"/],
+  ['and type = "track"', /has "and" with no condition before it/],
+  ['type = "track")', /has a "\)" without its "\("/],
+  ['type = "track" and event = "a" or event = "b"', /mixes "and" and "or" without parentheses/],
+  ['not type = "track"', /tests "not", which a trigger cannot test/]
+])('the trigger %s is refused (parseFql would drop part of it)', (trigger, message) => {
+  const checked = checkSubscriptions([{ ...productViewed(), subscribe: trigger }])
+  expect(checked).toMatchObject({
+    ok: false,
+    problems: [{ rule: 'subscribe', message: expect.stringMatching(message) }]
+  })
+})
+
+test.each([
+  'type = "track" and (event = "Product Viewed" or event = "Product Clicked")',
+  'type = "identify" and context.personalize.roundTrip = null',
+  'properties.products != null and traits.age >= 18.5',
+  'contains(event, "Product") and !match(name, "Home*")',
+  'event = "a and b" or event = "it\'s"'
+])('the trigger %s passes', (trigger) => {
+  expect(checkSubscriptions([{ ...productViewed(), subscribe: trigger }]).ok).toBe(true)
 })
 
 test('problems name the subscription by position and name', () => {
@@ -179,7 +256,7 @@ describe('the store', () => {
     [
       'a subscription that breaks a rule',
       JSON.stringify({ subscriptions: [{ ...presets[0], subscribe: 'type = "track" and (' }] }),
-      /has problems[^]*#1 "Product Viewed": the trigger type = "track" and \( is not valid FQL/
+      /has problems[^]*#1 "Product Viewed": the trigger type = "track" and \( has a "\(" that is never closed/
     ]
   ])('a file that is %s is refused with a clear error', (_what, content, message) => {
     const file = path.join(dir(), 'subscriptions.json')
