@@ -46,5 +46,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' }
   },
   // Pages' plain browser scripts (no build step) are outside the TypeScript project.
-  { files: ['eslint.config.mjs', 'bin/**', 'emulators/*/public/**'], ...tseslint.configs.disableTypeChecked }
+  { files: ['eslint.config.mjs', 'bin/**', 'emulators/*/public/**'], ...tseslint.configs.disableTypeChecked },
+  {
+    // scripts/*.cjs run before node_modules exists (scripts/ensure.cjs): plain CommonJS, outside the TypeScript project.
+    files: ['scripts/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' }
+  }
 )
