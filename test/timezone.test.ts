@@ -40,7 +40,8 @@ const script = (input: string) => `
     const duckdb = await (await DuckDBInstance.create(':memory:')).connect()
     const cast = (await duckdb.runAndReadAll(
       "SELECT epoch(try_cast('2019-02-26 16:04:05' AS TIMESTAMPTZ))::BIGINT AS s")).getRowObjectsJson()[0].s
-    const out = path.join(${JSON.stringify(input)}, 'out-' + process.env.TZ.replace('/', '-'))
+    // Beside the logs, not inside them: the three zones run at once, and backfill reads every file under its input.
+    const out = ${JSON.stringify(input)} + '-out-' + process.env.TZ.replace('/', '-')
     await backfill({ input: ${JSON.stringify(input)}, out })
     const csv = readFileSync(path.join(out, 'interactions.csv'), 'utf8').trim().split('\\n').slice(1).sort()
     console.log(JSON.stringify({
