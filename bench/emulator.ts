@@ -67,7 +67,8 @@ const percentile = (sorted: number[], p: number) =>
 /** The emulator in its own process (with a data dir: durable), and how to ask it for its peak memory. */
 async function startEmulator(dir: string, dataDir?: string) {
   const child = fork(path.join(__dirname, 'emulatorServer.ts'), dataDir ? [dir, dataDir] : [dir], {
-    execArgv: ['--import', 'tsx', '--max-old-space-size=8192']
+    // BENCH_NODE_FLAGS: more flags for the emulator's Node (e.g. --trace-gc, --cpu-prof).
+    execArgv: ['--import', 'tsx', '--max-old-space-size=8192', ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? [])]
   })
   const ask = <T>(message: string) =>
     new Promise<T>((resolve) => {

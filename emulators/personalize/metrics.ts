@@ -37,6 +37,23 @@ function ndcg(recommended: string[], relevant: Set<string>, k: number): number {
 
 const round = (value: number) => Number(value.toFixed(4))
 
+/**
+ * The metrics of a recipe on these interactions, computed on the first ask and kept: scoring trains a second model
+ * on the held-out split, which doubled CreateSolutionVersion's time and peak memory when done at once (1.2 M
+ * interactions: 17.8 s → 58 s, docs/performance.md), for metrics most callers never read.
+ */
+export function metricsWhenAsked(interactions: Interaction[], serving: Serving): () => Metrics {
+  let data: Interaction[] | undefined = interactions
+  let metrics: Metrics | undefined
+  return () => {
+    if (!metrics) {
+      metrics = evaluate(data!, serving)
+      data = undefined
+    }
+    return metrics
+  }
+}
+
 /** The metrics of a recipe on these interactions. */
 export function evaluate(interactions: Interaction[], serving: Serving): Metrics {
   const byUser = new Map<string, Interaction[]>()

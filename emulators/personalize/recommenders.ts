@@ -3,7 +3,7 @@
 // A use case trains on the group's interactions (imported and recorded); each needs a minimum of its required event
 // type ("At minimum 1000 View events", ECOMMERCE-use-cases.html) besides the training minimums, and fails to create
 // without it, with the reason in failureReason.
-import { evaluate } from './metrics'
+import { metricsWhenAsked } from './metrics'
 import { train } from './model'
 import { AwsError, ERRORS } from './protocol'
 import { MIN_EVENTS_OF_TYPE, recipeOf } from './recipes'
@@ -64,7 +64,7 @@ export function recommenderOperations(): Record<string, Operation> {
         store.setModel(created.arn, {
           model: train(data),
           eventsSeen: store.events.get(group.arn)?.length ?? 0,
-          metrics: evaluate(data, recipe.serving)
+          metrics: metricsWhenAsked(data, recipe.serving)
         })
       return { recommenderArn: created.arn }
     },

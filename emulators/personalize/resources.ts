@@ -293,7 +293,7 @@ const EXTRA: Partial<Record<Kind, Extra>> = {
     // The last UpdateRecommender, while it runs and after (status ACTIVE once done).
     const update = r.fields._update as Record<string, unknown> | undefined
     return {
-      ...(metrics && !status.startsWith('CREATE') ? { modelMetrics: metrics } : {}),
+      ...(metrics && !status.startsWith('CREATE') ? { modelMetrics: metrics() } : {}),
       ...(update
         ? {
             latestRecommenderUpdate: {

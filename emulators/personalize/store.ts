@@ -78,7 +78,7 @@ export class Store {
   readonly imported = new Map<string, Interaction[]>()
   /** Trained models by solution version or recommender ARN, with how many of the group's recorded events they were
    *  trained on, and their offline metrics. */
-  readonly models = new Map<string, { model: Model; eventsSeen: number; metrics: Metrics }>()
+  readonly models = new Map<string, { model: Model; eventsSeen: number; metrics: () => Metrics }>()
   /** Users and items written with PutUsers, PutItems and imports, by dataset ARN, then by id. */
   readonly metadata = new Map<string, Map<string, string | undefined>>()
 
@@ -168,7 +168,7 @@ export class Store {
   }
 
   /** Keeps a trained model for a solution version or recommender. */
-  setModel(arn: string, trained: { model: Model; eventsSeen: number; metrics: Metrics }): void {
+  setModel(arn: string, trained: { model: Model; eventsSeen: number; metrics: () => Metrics }): void {
     const before = this.models.get(arn)
     this.models.set(arn, trained)
     this.changed(() => (before ? this.models.set(arn, before) : this.models.delete(arn)))

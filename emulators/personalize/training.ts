@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { csvFields } from '../../common/csv'
-import { evaluate } from './metrics'
+import { metricsWhenAsked } from './metrics'
 import { train, type Interaction } from './model'
 import { AwsError, ERRORS } from './protocol'
 import { recipeOf } from './recipes'
@@ -244,7 +244,7 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
       const eventsSeen = store.events.get(datasetGroupArn)?.length ?? 0
       const serving = recipeOf(solution.fields.recipeArn)?.serving ?? 'user'
       if (!failureReason)
-        store.setModel(version.arn, { model: train(data), eventsSeen, metrics: evaluate(data, serving) })
+        store.setModel(version.arn, { model: train(data), eventsSeen, metrics: metricsWhenAsked(data, serving) })
       return { solutionVersionArn: arn }
     },
     GetSolutionMetrics: (store, input) => {
@@ -256,7 +256,7 @@ export function trainingOperations(s3Root: string): Record<string, Operation> {
         return ERRORS.inUse(
           `The solution version ${version.arn} is ${status}; its metrics are ready once it is ACTIVE.`
         )
-      return { solutionVersionArn: version.arn, metrics: trained.metrics }
+      return { solutionVersionArn: version.arn, metrics: trained.metrics() }
     },
     CreateCampaign: (store, input) => {
       const version = store.get('solution-version', input.solutionVersionArn)
