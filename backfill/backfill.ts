@@ -137,12 +137,14 @@ async function load(connection: DuckDBConnection, files: string[], strict: boole
     WHERE n > 1)`)
   await connection.run(PARTS)
   // The item rules, on the parts: an object or a list as an item id makes the destination refuse the whole event; an
-  // event none of whose parts has a usable id is not an interaction.
+  // event none of whose parts has a usable id is not an interaction. Only messages with a part that is invalid or
+  // unusable can be refused: the others (nearly all) skip the aggregate.
   await connection.run(`CREATE OR REPLACE TEMP TABLE refused AS SELECT message, CASE
       WHEN bool_or(invalid) THEN 'product_id or sku is an object or a list'
       WHEN NOT bool_or(item IS NOT NULL) THEN 'no product_id or sku'
       WHEN NOT bool_or(usable) THEN 'product_id or sku over ${ID_MAX_LENGTH} characters' END AS reason
-    FROM parts GROUP BY message HAVING bool_or(invalid) OR NOT bool_or(usable)`)
+    FROM parts WHERE message IN (SELECT message FROM parts WHERE invalid OR NOT usable)
+    GROUP BY message HAVING bool_or(invalid) OR NOT bool_or(usable)`)
   await connection.run(
     'UPDATE classified SET reason = refused.reason FROM refused WHERE classified.rowid = refused.message'
   )

@@ -45,10 +45,10 @@ export function withSeconds(from: string, json: string): string {
     from,
     [
       [`${json} AS ts__j`],
+      [`coalesce(regexp_full_match(ts__j, ${quote(SEGMENT_FORM)}), false) AS ts__common`],
       [
-        `CASE WHEN regexp_full_match(ts__j, ${quote(SEGMENT_FORM)})
-          THEN epoch_ms(try_cast(substr(ts__j, 2, length(ts__j) - 3) AS TIMESTAMP)) END AS ts__fast`,
-        `CASE WHEN regexp_full_match(ts__j, ${quote(SEGMENT_FORM)}) THEN NULL
+        `CASE WHEN ts__common THEN epoch_ms(try_cast(substr(ts__j, 2, length(ts__j) - 3) AS TIMESTAMP)) END AS ts__fast`,
+        `CASE WHEN ts__common THEN NULL
         WHEN json_type(ts__j) = 'VARCHAR' THEN regexp_extract(json_extract_string(ts__j, '$'), ${quote(TIMESTAMP_PATTERN)},
           ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'z', 'num']) END AS ts__g`,
         `CASE WHEN json_type(ts__j) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN try_cast(ts__j AS DOUBLE) END AS ts__n`
@@ -78,7 +78,7 @@ export function withSeconds(from: string, json: string): string {
       ],
       [`CASE WHEN ts__s BETWEEN 0 AND ${LATEST_SECONDS}::DOUBLE THEN ts__s END AS secs`]
     ],
-    ['ts__j', 'ts__fast', 'ts__g', 'ts__n', 'ts__i', 'ts__s']
+    ['ts__j', 'ts__common', 'ts__fast', 'ts__g', 'ts__n', 'ts__i', 'ts__s']
   )
 }
 
