@@ -43,6 +43,10 @@ export function parseVersion(version: string): { major: number; exact?: string }
   return match[2] === undefined ? { major } : { major, exact: `${major}.${match[2]}.${match[3]}` }
 }
 
+/** The cache folder of a release, as the package.json of `node-<platform>@<version>` gives it: the packages of
+ *  older lines (14) write "v14.21.3", newer ones "22.13.1"; the folder is node-v14.21.3-<platform> either way. */
+export const folderName = (release: string, key: string = platformKey()) => `node-v${release.replace(/^v/, '')}-${key}`
+
 const folderPattern = (key: string) => new RegExp(`^node-v(\\d+)\\.(\\d+)\\.(\\d+)-${key.replace(/-/g, '\\-')}$`)
 
 function binaryIn(dir: string): string {
@@ -109,7 +113,7 @@ async function fetchBinary(version: string): Promise<string> {
     const { version: release } = JSON.parse(readFileSync(path.join(unpacked, 'package.json'), 'utf8')) as {
       version: string
     }
-    const dir = path.join(cacheDir(), `node-v${release}-${platformKey()}`)
+    const dir = path.join(cacheDir(), folderName(release))
     if (!existsSync(binaryIn(unpacked))) throw new NodeBinaryError(`${spec} has no ${binaryIn('package')}`)
     try {
       await rename(unpacked, dir)

@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { cachedBinary, parseVersion, platformKey } from '../nodeBinary'
+import { cachedBinary, folderName, parseVersion, platformKey } from '../nodeBinary'
 
 let cache: string
 
@@ -44,4 +44,11 @@ test('versions: a major or a release, nothing else', () => {
 test('npm names Windows "win", not "win32"', () => {
   expect(platformKey('win32', 'x64')).toBe('win-x64')
   expect(platformKey('linux', 'arm64')).toBe('linux-arm64')
+})
+
+test('a release is cached under one folder name, whether its package writes "v14.21.3" or "22.13.1"', () => {
+  expect(folderName('v14.21.3', 'linux-x64')).toBe('node-v14.21.3-linux-x64')
+  expect(folderName('22.13.1', 'linux-x64')).toBe('node-v22.13.1-linux-x64')
+  // And cachedBinary finds what was cached under it.
+  expect(release(cachedBinary('14', cache))).toBe('14.21.3')
 })
