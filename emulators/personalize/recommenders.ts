@@ -8,7 +8,7 @@ import { train } from './model'
 import { AwsError, ERRORS } from './protocol'
 import { MIN_EVENTS_OF_TYPE, recipeOf } from './recipes'
 import { create, notFound, remove, type Operation } from './resources'
-import type { Resource, Store } from './store'
+import type { Phase, Resource, Store } from './store'
 import { minimumsProblem, trainingData } from './training'
 
 // The default the documentation gives for minRecommendationRequestsPerSecond (RecommenderConfig in the API reference).
@@ -20,6 +20,18 @@ function inState(store: Store, recommender: Resource, wanted: string, doing: str
   return status === wanted
     ? undefined
     : ERRORS.inUse(`The recommender ${recommender.arn} is ${status}; it can be ${doing} when it is ${wanted}.`)
+}
+
+/** StopRecommender and StartRecommender: a recommender in state `from` goes through `verb`'s phase to `to`. */
+function transition(from: string, doing: string, verb: Phase['verb'], to: Phase['to']): Operation {
+  return (store, input) => {
+    const recommender = store.get('recommender', input.recommenderArn)
+    if (!recommender) return notFound(input.recommenderArn)
+    const problem = inState(store, recommender, from, doing)
+    if (problem) return problem
+    store.change(recommender, verb, to)
+    return { recommenderArn: recommender.arn }
+  }
 }
 
 export function recommenderOperations(): Record<string, Operation> {
@@ -69,22 +81,8 @@ export function recommenderOperations(): Record<string, Operation> {
       return { recommenderArn: created.arn }
     },
     DeleteRecommender: (store, input) => remove(store, 'recommender', input.recommenderArn, () => false),
-    StopRecommender: (store, input) => {
-      const recommender = store.get('recommender', input.recommenderArn)
-      if (!recommender) return notFound(input.recommenderArn)
-      const problem = inState(store, recommender, 'ACTIVE', 'stopped')
-      if (problem) return problem
-      store.change(recommender, 'STOP', 'INACTIVE')
-      return { recommenderArn: recommender.arn }
-    },
-    StartRecommender: (store, input) => {
-      const recommender = store.get('recommender', input.recommenderArn)
-      if (!recommender) return notFound(input.recommenderArn)
-      const problem = inState(store, recommender, 'INACTIVE', 'started')
-      if (problem) return problem
-      store.change(recommender, 'START', 'ACTIVE')
-      return { recommenderArn: recommender.arn }
-    },
+    StopRecommender: transition('ACTIVE', 'stopped', 'STOP', 'INACTIVE'),
+    StartRecommender: transition('INACTIVE', 'started', 'START', 'ACTIVE'),
     UpdateRecommender: (store, input) => {
       const recommender = store.get('recommender', input.recommenderArn)
       if (!recommender) return notFound(input.recommenderArn)

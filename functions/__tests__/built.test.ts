@@ -10,7 +10,7 @@ import path from 'node:path'
 import { buildFunction } from '../build'
 import { functionCache, loadFunction } from '../harness'
 import type { Verdict } from '../harness'
-import { fuzzedEvents } from './__helpers__/fuzz'
+import { fuzzedEvents, PRODUCT_VIEWED } from './__helpers__/fuzz'
 import { CURRENT_NODE_WITH_CRYPTO_MODULE, RUNTIMES, RUNTIME_CREDENTIALS } from './__helpers__/runtimes'
 import type { FunctionRuntime, LoadedFunction } from './__helpers__/runtimes'
 
@@ -114,16 +114,7 @@ beforeEach(() => {
 })
 afterEach(() => services.release())
 
-const productViewed = (overrides: object = {}) => ({
-  type: 'track',
-  event: 'Product Viewed',
-  messageId: 'msg-1',
-  anonymousId: 'anon-1',
-  userId: 'user-1',
-  timestamp: '2026-03-01T10:00:00.000Z',
-  properties: { product_id: 'p-1', name: 'Shoe', price: 50 },
-  ...overrides
-})
+const productViewed = (overrides: object = {}) => ({ ...PRODUCT_VIEWED, ...overrides })
 const bodies = (path: string) =>
   services.calls.filter((c) => c.path === path).map((c) => JSON.parse(c.body) as Record<string, unknown>)
 const role = {

@@ -1,16 +1,18 @@
 // Events with one field at a time replaced by null, empty, a wrong type or an overlong value, from sample events of
 // each kind the presets act on: bad input the function must answer with a runtime error class, never a bare error.
+/** A signed-in shopper's Product Viewed, as analytics.js sends it (the built Function's tests start from it too). */
+export const PRODUCT_VIEWED = {
+  type: 'track',
+  event: 'Product Viewed',
+  messageId: 'msg-1',
+  anonymousId: 'anon-1',
+  userId: 'user-1',
+  timestamp: '2026-03-01T10:00:00.000Z',
+  properties: { product_id: 'p-1', name: 'Shoe', price: 50 }
+}
+
 const samples: Array<Record<string, unknown>> = [
-  {
-    type: 'track',
-    event: 'Product Viewed',
-    messageId: 'msg-1',
-    anonymousId: 'anon-1',
-    userId: 'user-1',
-    timestamp: '2026-03-01T10:00:00.000Z',
-    properties: { product_id: 'p-1', name: 'Shoe', price: 50 },
-    context: { sessionId: 's-1' }
-  },
+  { ...PRODUCT_VIEWED, context: { sessionId: 's-1' } },
   {
     type: 'track',
     event: 'Order Completed',
