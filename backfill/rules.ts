@@ -51,7 +51,9 @@ export function withSeconds(from: string, json: string): string {
         `CASE WHEN ts__common THEN NULL
         WHEN json_type(ts__j) = 'VARCHAR' THEN regexp_extract(json_extract_string(ts__j, '$'), ${quote(TIMESTAMP_PATTERN)},
           ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'z', 'num']) END AS ts__g`,
-        `CASE WHEN json_type(ts__j) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN try_cast(ts__j AS DOUBLE) END AS ts__n`
+        // json_type parses the text: not for the common form, which cannot be a number.
+        `CASE WHEN ts__common THEN NULL WHEN json_type(ts__j) IN ('BIGINT', 'UBIGINT', 'DOUBLE')
+          THEN try_cast(ts__j AS DOUBLE) END AS ts__n`
       ],
       // time.ts fromText's fields; an offset as minutes east of UTC, NULL past ±23:59 (offsetMinutes).
       [
