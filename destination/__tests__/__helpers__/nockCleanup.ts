@@ -8,4 +8,7 @@ import nock from 'nock'
 afterAll(() => {
   nock.cleanAll()
   nock.enableNetConnect()
+  // And its patch of http goes too: a later file in the same worker loads a nock of its own, and the stale one would
+  // still see that file's requests first (test/hostile.test.ts's `POST //` made it throw "Invalid URL" and hang).
+  nock.restore()
 })
