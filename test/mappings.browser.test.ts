@@ -243,3 +243,60 @@ test('presets: a trigger without a value is refused by the stack, edits are save
   expect(problems).toEqual([])
   await page.close()
 }, 60_000)
+
+test('an object field as keys and values: paths and static text, problems named as typed, saved as an object', async () => {
+  local.stack.subscriptions.reset()
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  const problems: string[] = []
+  await open(page, problems)
+  const viewed = card(page, 'Product Viewed')
+  await viewed.locator('details.fields > summary').click()
+  const who = 'Interaction Properties (Product Viewed)'
+  // Only object fields offer it.
+  await expect(
+    label(page, 'How Item ID (Product Viewed) is mapped').locator('option[value="keys"]').count()
+  ).resolves.toBe(0)
+  await label(page, `How ${who} is mapped`).selectOption('keys')
+  const errors = viewed.locator('.field-row[data-field="properties"] .field-errors')
+  await errors.getByText(/key 1 is empty/).waitFor()
+  await label(page, `Name of key 1 of ${who}`).fill('numberOfRatings')
+  await label(page, `Value of key 1 of ${who}`).fill('properties.rating')
+  await errors.getByText(/key "numberOfRatings": the path "properties.rating" must start with "\$\."/).waitFor()
+  await label(page, `Pick: Value of key 1 of ${who}`).selectOption('$.properties.price')
+  await viewed.getByRole('button', { name: 'Add key to Interaction Properties' }).click()
+  await label(page, `Name of key 2 of ${who}`).fill('numberOfRatings')
+  await errors.getByText(/key "numberOfRatings" is given twice/).waitFor()
+  await label(page, `Name of key 2 of ${who}`).fill('channel')
+  await label(page, `Kind: key 2 of ${who}`).selectOption('literal')
+  await label(page, `Value of key 2 of ${who}`).fill('web')
+  await errors.locator('li').first().waitFor({ state: 'detached' })
+  await page.locator('#save').click()
+  await page.locator('#save-status', { hasText: 'Saved' }).waitFor()
+
+  const saved = (
+    JSON.parse(readFileSync(path.join(local.dataDir, 'subscriptions.json'), 'utf8')) as {
+      subscriptions: Array<{ name: string; mapping: Record<string, unknown> }>
+    }
+  ).subscriptions.find(({ name }) => name === 'Product Viewed')
+  expect(saved?.mapping.properties).toEqual({ numberOfRatings: { '@path': '$.properties.price' }, channel: 'web' })
+
+  // A reload shows the object as it was built; the tester sends it as PutEvents' properties.
+  await open(page, problems)
+  await card(page, 'Product Viewed').locator('details.fields > summary').click()
+  await expect(label(page, `How ${who} is mapped`).inputValue()).resolves.toBe('keys')
+  await expect(label(page, `Name of key 2 of ${who}`).inputValue()).resolves.toBe('channel')
+  await testEvent(page, {
+    type: 'track',
+    event: 'Product Viewed',
+    userId: 'u-1',
+    properties: { product_id: 'p-1', price: 12 }
+  })
+  const outcome = page.locator('.outcome[data-name="Product Viewed"]')
+  await outcome.waitFor()
+  const body = JSON.parse((await outcome.locator('.request-body').first().textContent())!) as {
+    eventList: Array<{ properties?: string }>
+  }
+  expect(JSON.parse(body.eventList[0]?.properties ?? '{}')).toEqual({ numberOfRatings: 12, channel: 'web' })
+  expect(problems).toEqual([])
+  await page.close()
+}, 60_000)

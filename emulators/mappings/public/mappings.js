@@ -49,6 +49,7 @@
   //
   // Each field of the action is edited as Segment's mapping UI does: a path picked from the sample event (or typed), a
   // static value, or "first of" fallbacks (mapping-kit's `@if exists … then … else` chains, shown as an ordered list);
+  // keys and values for an object field (each value a path or a static value, as Segment's key-value object editor);
   // the raw JSON only in the "Advanced (JSON)" mode. The checks run as the user types: the page's own (paths, static
   // values, JSON) at once, and the stack's (POST /_local/mappings/check: the trigger's FQL, the save's rules) shortly
   // after; each problem is shown beside what it is about.
@@ -58,8 +59,11 @@
     ['path', 'Event variable'],
     ['literal', 'Static value'],
     ['first', 'First of (fallbacks)'],
+    ['keys', 'Keys and values'],
     ['json', 'Advanced (JSON)']
   ]
+  /** The modes a field offers: keys and values only for an object field that is not a list. */
+  const modesOf = (field) => MODES.filter(([mode]) => mode !== 'keys' || (field?.type === 'object' && !field.multiple))
   const CHECK_DELAY_MS = 250
   const NEW_TRIGGER = 'type = "track" and event = "Product Viewed"'
   // Segment's message types, offered in the trigger builder whether or not the stack has seen them.
@@ -102,14 +106,29 @@
     return entries
   }
 
+  /** An object field's value as key-value pairs ({key, kind: 'path'|'literal', text}), or undefined when it is not
+   *  an object of paths and static text (mapping-kit's directives, "@…" keys, stay in the JSON mode). */
+  function pairsOf(value) {
+    if (!isObject(value) || isPath(value) || Object.keys(value).some((key) => key.startsWith('@'))) return undefined
+    const pairs = []
+    for (const [key, one] of Object.entries(value)) {
+      if (isPath(one)) pairs.push({ key, kind: 'path', text: one['@path'] })
+      else if (typeof one === 'string') pairs.push({ key, kind: 'literal', text: one })
+      else return undefined
+    }
+    return pairs
+  }
+
   /** How the editor shows a field's value: one mode, and what each mode's inputs hold (kept when the mode changes). */
   function editorOf(value, field) {
-    const editor = { mode: 'unmapped', path: '', literal: '', entries: [], json: '' }
+    const editor = { mode: 'unmapped', path: '', literal: '', entries: [], pairs: [], json: '' }
     if (value === undefined) return editor
     editor.json = json(value)
     const chain = chainOf(value)
+    const pairs = field?.type === 'object' && !field.multiple ? pairsOf(value) : undefined
     if (isPath(value)) Object.assign(editor, { mode: 'path', path: value['@path'] })
     else if (chain) Object.assign(editor, { mode: 'first', entries: chain })
+    else if (pairs) Object.assign(editor, { mode: 'keys', pairs })
     else if (value !== null && typeof value !== 'object' && field?.type !== 'object')
       Object.assign(editor, { mode: 'literal', literal: String(value) })
     else editor.mode = 'json'
@@ -168,6 +187,20 @@
         let value = values.at(-1)
         for (let i = values.length - 2; i >= 0; i--)
           value = { '@if': { exists: values[i], then: values[i], else: value } }
+        return { value }
+      }
+      case 'keys': {
+        const value = {}
+        for (const [i, pair] of editor.pairs.entries()) {
+          const key = pair.key.trim()
+          if (key === '') return { error: `key ${i + 1} is empty: name it (such as numberOfRatings)` }
+          if (key.startsWith('@'))
+            return { error: `key "${key}" starts with "@", which mapping-kit reads as a directive` }
+          if (key in value) return { error: `key "${key}" is given twice` }
+          const one = pair.kind === 'path' ? valueOf({ mode: 'path', path: pair.text }, field) : { value: pair.text }
+          if ('error' in one) return { error: `key "${key}": ${one.error}` }
+          value[key] = one.value
+        }
         return { value }
       }
     }
@@ -372,12 +405,14 @@
             editor.entries = [{ kind: 'path', text: editor.mode === 'path' ? editor.path : '' }]
           if (mode === 'path' && editor.mode === 'first' && editor.entries[0]?.kind === 'path')
             editor.path = editor.entries[0].text
+          if (mode === 'keys' && editor.pairs.length === 0)
+            editor.pairs = ('value' in current && pairsOf(current.value)) || [{ key: '', kind: 'path', text: '' }]
           if (mode === 'json' && 'value' in current && current.value !== undefined) editor.json = json(current.value)
           editor.mode = mode
           rerender()
         }
       },
-      MODES.map(([mode, label]) =>
+      modesOf(field).map(([mode, label]) =>
         el('option', { value: mode, selected: mode === editor.mode ? 'selected' : undefined }, label)
       )
     )
@@ -405,6 +440,7 @@
         }
       })
     else if (editor.mode === 'first') body = fallbacks(editor, field, who, update, rerender)
+    else if (editor.mode === 'keys') body = keyValues(editor, field, who, update, rerender)
     else body = el('span', { className: 'muted' }, field.required ? 'Required: choose how to map it.' : '')
     const errors = el('ul', { className: 'errors field-errors' })
     const row = el(
@@ -520,6 +556,84 @@
         `Add fallback to ${field.label}`
       ),
       el('span', { className: 'muted' }, ' the first that exists in the event is used')
+    )
+  }
+
+  /** Keys and values: each key of the object a path from the event or a static text, as Segment's object editor. */
+  function keyValues(editor, field, who, update, rerender) {
+    return el(
+      'div',
+      { className: 'pairs' },
+      el(
+        'ul',
+        {},
+        editor.pairs.map((pair, i) => {
+          const label = `key ${i + 1} of ${who}`
+          return el(
+            'li',
+            {},
+            el('input', {
+              type: 'text',
+              className: 'mono key',
+              value: pair.key,
+              spellcheck: 'false',
+              placeholder: 'key',
+              'aria-label': `Name of ${label}`,
+              oninput: (event) => {
+                pair.key = event.target.value
+                update()
+              }
+            }),
+            el(
+              'select',
+              {
+                'aria-label': `Kind: ${label}`,
+                onchange: (event) => {
+                  pair.kind = event.target.value
+                  rerender()
+                }
+              },
+              el('option', { value: 'path', selected: pair.kind === 'path' ? 'selected' : undefined }, 'path'),
+              el('option', { value: 'literal', selected: pair.kind === 'literal' ? 'selected' : undefined }, 'value')
+            ),
+            pair.kind === 'path'
+              ? pathInput(pair.text, `Value of ${label}`, (value) => {
+                  pair.text = value
+                  update()
+                })
+              : literalInput(undefined, pair.text, `Value of ${label}`, (value) => {
+                  pair.text = value
+                  update()
+                }),
+            el(
+              'button',
+              {
+                type: 'button',
+                className: 'small',
+                title: 'Remove',
+                'aria-label': `Remove: ${label}`,
+                onclick: () => {
+                  editor.pairs.splice(i, 1)
+                  rerender()
+                }
+              },
+              '×'
+            )
+          )
+        })
+      ),
+      el(
+        'button',
+        {
+          type: 'button',
+          className: 'small',
+          onclick: () => {
+            editor.pairs.push({ key: '', kind: 'path', text: '' })
+            rerender()
+          }
+        },
+        `Add key to ${field.label}`
+      )
     )
   }
 
