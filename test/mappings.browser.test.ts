@@ -267,7 +267,7 @@ test('an object field as keys and values: paths and static text, problems named 
   await label(page, `Name of key 2 of ${who}`).fill('numberOfRatings')
   await errors.getByText(/key "numberOfRatings" is given twice/).waitFor()
   await label(page, `Name of key 2 of ${who}`).fill('channel')
-  await label(page, `Kind: key 2 of ${who}`).selectOption('literal')
+  await label(page, `Kind: Value of key 2 of ${who}`).selectOption('literal')
   await label(page, `Value of key 2 of ${who}`).fill('web')
   await errors.locator('li').first().waitFor({ state: 'detached' })
   await page.locator('#save').click()

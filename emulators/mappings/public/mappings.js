@@ -467,6 +467,41 @@
     return { row, errors }
   }
 
+  /** A small button of a list's row or foot. */
+  const smallButton = (text, attributes, onclick) =>
+    el('button', { type: 'button', className: 'small', ...attributes, onclick }, text)
+
+  /** A row's value: a path of the event or a static value ({kind, text}), with the select that switches them. The
+   *  value's input is labelled `label`, the select `Kind: <label>`; `field` types a static value (none: text). */
+  function pathOrValue(entry, field, label, update, rerender) {
+    const set = (value) => {
+      entry.text = value
+      update()
+    }
+    return [
+      el(
+        'select',
+        {
+          'aria-label': `Kind: ${label}`,
+          onchange: (event) => {
+            entry.kind = event.target.value
+            rerender()
+          }
+        },
+        el('option', { value: 'path', selected: entry.kind === 'path' ? 'selected' : undefined }, 'path'),
+        el('option', { value: 'literal', selected: entry.kind === 'literal' ? 'selected' : undefined }, 'value')
+      ),
+      entry.kind === 'path' ? pathInput(entry.text, label, set) : literalInput(field, entry.text, label, set)
+    ]
+  }
+
+  /** The × of a list's row: removes entry `i` of `list`. */
+  const removeButton = (list, i, label, rerender) =>
+    smallButton('×', { title: 'Remove', 'aria-label': `Remove: ${label}` }, () => {
+      list.splice(i, 1)
+      rerender()
+    })
+
   /** "First of": an ordered list of paths (a static value may end it), each used when the ones above are empty. */
   function fallbacks(editor, field, who, update, rerender) {
     const move = (from, to) => {
@@ -485,76 +520,21 @@
           return el(
             'li',
             {},
-            el(
-              'select',
-              {
-                'aria-label': `Kind: ${label}`,
-                onchange: (event) => {
-                  entry.kind = event.target.value
-                  rerender()
-                }
-              },
-              el('option', { value: 'path', selected: entry.kind === 'path' ? 'selected' : undefined }, 'path'),
-              el('option', { value: 'literal', selected: entry.kind === 'literal' ? 'selected' : undefined }, 'value')
-            ),
-            entry.kind === 'path'
-              ? pathInput(entry.text, label, (value) => {
-                  entry.text = value
-                  update()
-                })
-              : literalInput(field, entry.text, label, (value) => {
-                  entry.text = value
-                  update()
-                }),
+            ...pathOrValue(entry, field, label, update, rerender),
             el(
               'span',
               { className: 'moves' },
-              el(
-                'button',
-                { type: 'button', className: 'small', title: 'Up', disabled: i === 0, onclick: () => move(i, i - 1) },
-                '↑'
-              ),
-              el(
-                'button',
-                {
-                  type: 'button',
-                  className: 'small',
-                  title: 'Down',
-                  disabled: i === editor.entries.length - 1,
-                  onclick: () => move(i, i + 1)
-                },
-                '↓'
-              ),
-              el(
-                'button',
-                {
-                  type: 'button',
-                  className: 'small',
-                  title: 'Remove',
-                  'aria-label': `Remove: ${label}`,
-                  onclick: () => {
-                    editor.entries.splice(i, 1)
-                    rerender()
-                  }
-                },
-                '×'
-              )
+              smallButton('↑', { title: 'Up', disabled: i === 0 }, () => move(i, i - 1)),
+              smallButton('↓', { title: 'Down', disabled: i === editor.entries.length - 1 }, () => move(i, i + 1)),
+              removeButton(editor.entries, i, label, rerender)
             )
           )
         })
       ),
-      el(
-        'button',
-        {
-          type: 'button',
-          className: 'small',
-          onclick: () => {
-            editor.entries.push({ kind: 'path', text: '' })
-            rerender()
-          }
-        },
-        `Add fallback to ${field.label}`
-      ),
+      smallButton(`Add fallback to ${field.label}`, {}, () => {
+        editor.entries.push({ kind: 'path', text: '' })
+        rerender()
+      }),
       el('span', { className: 'muted' }, ' the first that exists in the event is used')
     )
   }
@@ -584,56 +564,15 @@
                 update()
               }
             }),
-            el(
-              'select',
-              {
-                'aria-label': `Kind: ${label}`,
-                onchange: (event) => {
-                  pair.kind = event.target.value
-                  rerender()
-                }
-              },
-              el('option', { value: 'path', selected: pair.kind === 'path' ? 'selected' : undefined }, 'path'),
-              el('option', { value: 'literal', selected: pair.kind === 'literal' ? 'selected' : undefined }, 'value')
-            ),
-            pair.kind === 'path'
-              ? pathInput(pair.text, `Value of ${label}`, (value) => {
-                  pair.text = value
-                  update()
-                })
-              : literalInput(undefined, pair.text, `Value of ${label}`, (value) => {
-                  pair.text = value
-                  update()
-                }),
-            el(
-              'button',
-              {
-                type: 'button',
-                className: 'small',
-                title: 'Remove',
-                'aria-label': `Remove: ${label}`,
-                onclick: () => {
-                  editor.pairs.splice(i, 1)
-                  rerender()
-                }
-              },
-              '×'
-            )
+            ...pathOrValue(pair, undefined, `Value of ${label}`, update, rerender),
+            removeButton(editor.pairs, i, label, rerender)
           )
         })
       ),
-      el(
-        'button',
-        {
-          type: 'button',
-          className: 'small',
-          onclick: () => {
-            editor.pairs.push({ key: '', kind: 'path', text: '' })
-            rerender()
-          }
-        },
-        `Add key to ${field.label}`
-      )
+      smallButton(`Add key to ${field.label}`, {}, () => {
+        editor.pairs.push({ key: '', kind: 'path', text: '' })
+        rerender()
+      })
     )
   }
 
