@@ -51,13 +51,15 @@ interface StackStats {
 
 /** `segment-personalize local` in its own process (tsx, as `npm start` runs the CLI); resolves with its URL. */
 async function startStack(dataDir: string, destinationFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  // BENCH_NODE_FLAGS: more flags for the stack's Node (e.g. --max-semi-space-size=32).
-  profile.push(...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? []))
+  const nodeFlags = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    // BENCH_NODE_FLAGS: more flags for the stack's Node (e.g. --trace-gc).
+    ...(process.env.BENCH_NODE_FLAGS?.split(' ') ?? [])
+  ]
   const child = spawn(
     process.execPath,
     [
-      ...profile,
+      ...nodeFlags,
       // As bin/segment-personalize.js and `npm start` run it.
       '--max-semi-space-size=32',
       '--import',

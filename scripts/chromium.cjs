@@ -51,11 +51,28 @@ function findChromium(debian = DEBIAN_CHROMIUM) {
 const onPath = (command) =>
   (process.env.PATH || '').split(path.delimiter).some((dir) => dir && executable(path.join(dir, command)))
 
-/** apt-get can install it only as root on a machine that has apt (Debian, Ubuntu). */
+/** apt-get can install packages only as root on a machine that has apt (Debian, Ubuntu). */
+const canUseApt = () => typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get')
+
+/** Whether the tests may install Chromium themselves: apt works, and no CHROMIUM_PATH names another one. */
 function canInstall() {
-  return (
-    typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get') && !process.env.CHROMIUM_PATH
-  )
+  return canUseApt() && !process.env.CHROMIUM_PATH
+}
+
+/**
+ * `apt-get update && apt-get install -y <pkg>` (update first: a fresh machine's package lists may be empty). Returns
+ * undefined, or what failed with the last lines apt-get said.
+ */
+function aptGetInstall(pkg) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  for (const args of [['update'], ['install', '-y', pkg]]) {
+    const result = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    if (result.status !== 0) {
+      const said = `${result.stderr || ''}${result.error ? result.error.message : ''}`.trim().split('\n').slice(-5)
+      return `apt-get ${args.join(' ')} failed (${said.join(' / ')})`
+    }
+  }
+  return undefined
 }
 
 /** What the developer should run, when the tests cannot install it themselves. */
@@ -106,23 +123,14 @@ function withLock(work) {
   }
 }
 
-/**
- * Installs Debian's chromium with apt-get (update first: a fresh machine's package lists may be empty). Returns its
- * path, or throws with what apt-get said and what to run.
- */
+/** Installs Debian's chromium with apt-get. Returns its path, or throws with what apt-get said and what to run. */
 function installChromium(log = (line) => process.stderr.write(`${line}\n`), debian = DEBIAN_CHROMIUM) {
   return withLock(() => {
     const found = findChromium(debian)
     if (found) return found // another process installed it while this one waited
     log(`Chromium is needed for the browser tests; installing Debian's: apt-get update && ${INSTALL}`)
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    for (const args of [['update'], INSTALL.split(' ').slice(1)]) {
-      const result = spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      if (result.status !== 0) {
-        const said = `${result.stderr || ''}${result.error ? result.error.message : ''}`.trim().split('\n').slice(-5)
-        throw new ChromiumError(`apt-get ${args.join(' ')} failed (${said.join(' / ')}). ${neededMessage()}`)
-      }
-    }
+    const failed = aptGetInstall('chromium')
+    if (failed) throw new ChromiumError(`${failed}. ${neededMessage()}`)
     const installed = findChromium(debian)
     if (!installed) throw new ChromiumError(`${INSTALL} ran but ${debian} is missing. ${neededMessage()}`)
     log(`Chromium installed: ${installed}`)
@@ -143,6 +151,9 @@ module.exports = {
   DEBIAN_CHROMIUM,
   findChromium,
   canInstall,
+  canUseApt,
+  aptGetInstall,
+  onPath,
   neededMessage,
   installChromium,
   ensureChromium

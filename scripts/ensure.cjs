@@ -151,23 +151,18 @@ function main(args) {
 
 /** The AWS CLI on PATH, or Debian's awscli installed (root with apt-get), or a note saying what to run. */
 function ensureAwsCli() {
-  const onPath = (command) =>
-    (process.env.PATH || '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)))
+  const { aptGetInstall, canUseApt, onPath } = require('./chromium.cjs')
   if (onPath('aws')) return
-  const root = typeof process.getuid === 'function' && process.getuid() === 0
-  if (root && onPath('apt-get')) {
+  let failed = 'apt-get is not usable here (it needs root on Debian or Ubuntu)'
+  if (canUseApt()) {
     process.stderr.write(
       "The AWS CLI is needed by test/awsCli.test.ts; installing Debian's: apt-get install -y awscli\n"
     )
-    const env = Object.assign({}, process.env, { DEBIAN_FRONTEND: 'noninteractive' })
-    for (const args of [['update'], ['install', '-y', 'awscli']]) {
-      const result = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] })
-      if (result.status !== 0) break
-    }
-    if (onPath('aws')) return
+    failed = aptGetInstall('awscli') || (onPath('aws') ? undefined : 'awscli was installed but `aws` is not on PATH')
+    if (!failed) return
   }
   process.stderr.write(
-    'The AWS CLI (`aws`) is not installed and cannot be installed here: run `sudo apt-get install -y awscli` ' +
+    `The AWS CLI (\`aws\`) is not installed and could not be installed: ${failed}. Run \`sudo apt-get install -y awscli\` ` +
       '(or `pip install awscli`); until then test/awsCli.test.ts fails.\n'
   )
 }

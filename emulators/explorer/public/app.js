@@ -152,29 +152,18 @@
     const now = perSecond.at(-1) ?? { stored: 0, delivered: 0, failed: 0 }
     // The latest sample's numbers, as /_local/stats gave them when it was taken (the tests read these).
     for (const key of ['stored', 'delivered', 'failed', 'pending', 'at']) chart.dataset[key] = String(latest[key])
+    /** One chart: its title and legend above the plot. */
+    const chartPanel = (title, legend, plot) =>
+      el('div', { className: 'chart-panel' }, el('div', { className: 'chart-head' }, el('h2', {}, title), legend), plot)
     chart.replaceChildren(
-      el(
-        'div',
-        { className: 'chart-panel' },
-        el(
-          'div',
-          { className: 'chart-head' },
-          el('h2', {}, 'Messages per second'),
-          SERIES.map((line) =>
-            legendItem(line, `${line.label} ${number(now[line.key])}/s (${latest[line.key]} in all)`)
-          )
-        ),
+      chartPanel(
+        'Messages per second',
+        SERIES.map((line) => legendItem(line, `${line.label} ${number(now[line.key])}/s (${latest[line.key]} in all)`)),
         panel('Messages stored, delivered and failed per second, last 5 minutes', perSecond, SERIES, latest.at)
       ),
-      el(
-        'div',
-        { className: 'chart-panel' },
-        el(
-          'div',
-          { className: 'chart-head' },
-          el('h2', {}, 'Delivery backlog'),
-          legendItem(BACKLOG, `${BACKLOG.label} ${latest.pending}`)
-        ),
+      chartPanel(
+        'Delivery backlog',
+        legendItem(BACKLOG, `${BACKLOG.label} ${latest.pending}`),
         panel('Messages waiting for delivery (pending), last 5 minutes', samples, [BACKLOG], latest.at, { area: true })
       )
     )
