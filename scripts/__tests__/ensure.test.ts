@@ -134,3 +134,18 @@ test('this package’s own lockfile matches its package.json, and its engines na
   expect(lock.packages['']?.engines).toEqual(manifest.engines)
   expect(manifest.engines.node).toBe('^20.19.0 || ^22.13.0 || ^24.0.0 || ^26.0.0')
 })
+
+test('--aws-cli where there is no `aws` and apt-get cannot run: says what to run, and the suite goes on', () => {
+  // A PATH with only this Node: no aws, no apt-get.
+  const bin = mkdtempSync(path.join(os.tmpdir(), 'only-node-'))
+  copyFileSync(process.execPath, path.join(bin, 'node'))
+  const run = spawnSync(path.join(bin, 'node'), [ENSURE, '--aws-cli'], {
+    cwd: path.join(__dirname, '..', '..'),
+    env: { ...cleanEnv(), PATH: bin },
+    encoding: 'utf8'
+  })
+  rmSync(bin, { recursive: true, force: true })
+  expect(run.stderr).toContain('The AWS CLI (`aws`) is not installed and could not be installed: apt-get is not usable')
+  expect(run.stderr).toContain('Run `sudo apt-get install -y awscli`')
+  expect(run.status).toBe(0)
+})
