@@ -7,7 +7,7 @@ import path from 'node:path'
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
 import { ID_MAX_LENGTH } from '../destination/personalize/limits'
 import { checkGzipFiles, logFiles, type GzipProblem } from './files'
-import { MACROS, withIds, withSeconds } from './rules'
+import { MACROS, objectOrList, quote, withIds, withSeconds } from './rules'
 import { columnName, interactionsSchema, itemsSchema, usersSchema } from './schemas'
 
 /** The product events the destination's presets send (destination/presets.ts). */
@@ -66,7 +66,6 @@ export class BackfillError extends Error {
   override name = 'BackfillError'
 }
 
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
 const list = (items: string[]) => `[${items.map(quote).join(', ')}]`
 
 // The columns read from each line. Anything a line does not have is NULL; a line that is not JSON is all NULL. Ids
@@ -174,11 +173,7 @@ function classify(source: string, options: Settings): string {
         WHEN sp_too_long(${user}) THEN 'userId over ${ID_MAX_LENGTH} characters'
         WHEN lower(${user}) IN ('null', 'undefined') THEN 'userId is "null" or "undefined"'
         WHEN m.secs IS NULL THEN 'timestamp missing, not ISO-8601 or epoch time, or out of range'
-        WHEN len(coalesce(m.properties.products, [])) > 0 AND CASE
-            WHEN starts_with(${item}, '{') THEN true
-            WHEN starts_with(${item}, '[') THEN json_array_length(${item}) <> 1
-              OR json_type(json_extract(${item}, 0)) IN ('OBJECT', 'ARRAY')
-            ELSE false END
+        WHEN len(coalesce(m.properties.products, [])) > 0 AND ${objectOrList(item)}
           THEN 'product_id or sku is an object or a list'
       END AS reason,
       ${user} AS user_key,

@@ -6,6 +6,7 @@
 // Each rule is a few subquery layers, each computing a column once from the layer below: DuckDB expands a macro by
 // copying its arguments into every place that uses them, and nested rules written as macros took a second to bind.
 import { ID_MAX_LENGTH } from '../destination/personalize/limits'
+import { LATEST_SECONDS, MILLISECONDS_THRESHOLD } from '../destination/time'
 
 // JavaScript's whitespace (what String.prototype.trim removes and \s matches). RE2's \s has neither \v nor the
 // Unicode spaces, and DuckDB's trim() removes spaces only.
@@ -24,10 +25,18 @@ export const TIMESTAMP_PATTERN =
 // capturing several times faster than it extracts groups. Anything else takes TIMESTAMP_PATTERN.
 const SEGMENT_FORM = '"\\d{4}-\\d{2}-\\d{2}T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{3})?Z"'
 
-/** 9999-12-31T23:59:59.999Z: time.ts's LATEST_SECONDS. */
-const LATEST_SECONDS = 253402300799.999
+/** `text` as an SQL string literal. */
+export const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
 
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`
+/**
+ * True where the JSON text `json` is an object, or a list that is not one scalar: as an id, a value the destination
+ * refuses the whole event for. False otherwise (NULL stays false).
+ */
+export function objectOrList(json: string): string {
+  return `CASE WHEN starts_with(${json}, '{') THEN true WHEN starts_with(${json}, '[')
+            THEN json_array_length(${json}) <> 1 OR json_type(json_extract(${json}, 0)) IN ('OBJECT', 'ARRAY')
+            ELSE false END`
+}
 
 /** Layers over `from`: each adds columns computed from the one below; the last drops the helpers. */
 function layers(from: string, steps: string[][], helpers: string[]): string {
@@ -105,11 +114,7 @@ export function withIds(from: string, ids: Record<string, string>): string {
           (n) => `CASE WHEN ${plain(`${n}__j`)} THEN NULL WHEN NOT starts_with(${n}__j, '[') THEN ${n}__j
             WHEN json_array_length(${n}__j) = 1 THEN json_extract(${n}__j, 0) END AS ${n}__e`
         ),
-        ...each(
-          (n) => `CASE WHEN starts_with(${n}__j, '{') THEN true WHEN starts_with(${n}__j, '[')
-            THEN json_array_length(${n}__j) <> 1 OR json_type(json_extract(${n}__j, 0)) IN ('OBJECT', 'ARRAY')
-            ELSE false END AS ${n}_invalid`
-        )
+        ...each((n) => `${objectOrList(`${n}__j`)} AS ${n}_invalid`)
       ],
       each((n) => `json_type(${n}__e) AS ${n}__t`),
       each(
@@ -154,7 +159,7 @@ export function withIds(from: string, ids: Record<string, string>): string {
 export const MACROS = `
   CREATE OR REPLACE TEMP MACRO sp_int(t) AS coalesce(nullif(t, ''), '0')::INTEGER;
   CREATE OR REPLACE TEMP MACRO sp_epoch_number(x) AS
-    CASE WHEN isfinite(x) AND x >= 0 THEN CASE WHEN x >= 1e11 THEN x / 1000 ELSE x END END;
+    CASE WHEN isfinite(x) AND x >= 0 THEN CASE WHEN x >= ${MILLISECONDS_THRESHOLD} THEN x / 1000 ELSE x END END;
   -- Number::toString's layout of the digits d1…dk of a number d1.d2…dk × 10^(n-1).
   CREATE OR REPLACE TEMP MACRO sp_js_layout(digits, n) AS CASE
     WHEN length(digits) <= n AND n <= 21 THEN digits || repeat('0', n - length(digits))

@@ -23,6 +23,7 @@ import {
   PersonalizeClient
 } from '@aws-sdk/client-personalize'
 import { forEachConcurrently } from '../destination/personalize/batch'
+import { measure } from './destination'
 import { random } from './events'
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000)
@@ -114,9 +115,10 @@ async function provision(control: PersonalizeClient) {
 
 /** PutEvents ingestion: 10 events per call, 16 calls in flight; seconds taken. */
 async function ingest(agent: http.Agent, url: string, bodies: string[]): Promise<number> {
-  const started = process.hrtime.bigint()
-  await forEachConcurrently(bodies, 16, async (body) => void (await post(agent, url, '/events', body)))
-  return Number(process.hrtime.bigint() - started) / 1e9
+  const { seconds } = await measure(() =>
+    forEachConcurrently(bodies, 16, async (body) => void (await post(agent, url, '/events', body)))
+  )
+  return seconds
 }
 
 const clientOf = (endpoint: string) =>

@@ -186,8 +186,12 @@ export function describeConfig(file: Record<string, unknown>, env: NodeJS.Proces
   return SETTINGS.map((setting) => {
     const fromEnv = setting.env ? env[setting.env] : undefined
     const raw: unknown = fromEnv ?? file[setting.key]
-    const shown = raw === undefined ? undefined : setting.secret ? redacted(raw, fromEnv !== undefined) : undefined
-    const value = shown ?? fromEnv ?? (file[setting.key] === undefined ? undefined : JSON.stringify(file[setting.key]))
+    const value =
+      raw === undefined
+        ? undefined
+        : setting.secret
+          ? redacted(raw, fromEnv !== undefined)
+          : (fromEnv ?? JSON.stringify(raw))
     const source = fromEnv ? `from ${setting.env}` : value !== undefined ? 'from the config file' : 'not set'
     return `${setting.key.padEnd(width)}  ${value ?? '-'}  (${source}; ${setting.env ?? 'no variable'})\n${' '.repeat(width + 2)}${setting.description}`
   }).join('\n')

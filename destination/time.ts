@@ -11,7 +11,7 @@
 const ISO_8601 =
   /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 
-const MILLISECONDS_THRESHOLD = 1e11
+export const MILLISECONDS_THRESHOLD = 1e11
 /** 9999-12-31T23:59:59.999Z, in seconds: the last instant the rule accepts. */
 export const LATEST_SECONDS = 253402300799.999
 

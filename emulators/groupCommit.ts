@@ -1,35 +1,4 @@
-// Durable before acknowledged, without one fsync per request on the event loop. fsyncSync blocked the whole process
-// for each request (4 ms and more on this machine's disk), so the local stack's three logs (the Segment logs, the
-// Personalize journal, the delivery log) spent half its time waiting on the disk. Here, writes still go to the file at
-// once (writeSync, in order), and each caller then awaits sync(): one fsync on libuv's thread pool covers every write
-// made before it started, and the callers that wrote while it ran share the next one (group commit, as databases do).
 import { closeSync, constants, fstatSync, fsync, ftruncateSync, openSync, writeSync } from 'node:fs'
-
-export class GroupCommit {
-  private running: Promise<void> | undefined
-  private waiting: Promise<void> | undefined
-
-  constructor(private readonly fd: number) {}
-
-  /** Resolves once everything written to the file before this call is on disk; rejects if the fsync failed. */
-  sync(): Promise<void> {
-    if (!this.running) {
-      this.running = new Promise<void>((resolve, reject) =>
-        fsync(this.fd, (error) => (error ? reject(error) : resolve()))
-      ).finally(() => (this.running = undefined))
-      return this.running
-    }
-    // The fsync under way may have started before this caller's write: wait for the next one, shared with the
-    // other callers that arrive meanwhile.
-    this.waiting ??= this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.waiting = undefined
-        return this.sync()
-      })
-    return this.waiting
-  }
-}
 
 /** The file calls an AppendLog makes; tests replace them to simulate a full disk (short writes, ENOSPC, EIO). */
 export const fileIo = {
@@ -57,6 +26,12 @@ interface Waiter {
 }
 
 /**
+ * Durable before acknowledged, without one fsync per request on the event loop. fsyncSync blocked the whole process
+ * for each request (4 ms and more on this machine's disk), so the local stack's three logs (the Segment logs, the
+ * Personalize journal, the delivery log) spent half its time waiting on the disk. Here, writes still go to the file at
+ * once (writeSync, in order), and each caller then awaits sync(): one fsync on libuv's thread pool covers every write
+ * made before it started, and the callers that wrote while it ran share the next one (group commit, as databases do).
+ *
  * An append-only file of whole records. A record is written in full at the end of the last good one, or not at all:
  * a write that stops short (fs.writeSync returns fewer bytes than asked on a full disk, without throwing) is
  * continued until every byte is written or the write throws, and a failed one is cut back (ftruncate) before it is
@@ -86,10 +61,7 @@ export class AppendLog {
     const size = fstatSync(this.fd).size
     this.end = Math.min(goodEnd ?? size, size)
     this.durable = this.end
-    if (size > this.end) {
-      fileIo.truncate(this.fd, this.end)
-      this.stats.cutBytes += size - this.end
-    }
+    this.cut(this.end)
   }
 
   /** The size of the file's whole records. */

@@ -23,7 +23,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * emulators/explorer/public or emulators/mappings/public), their data comes from this origin, and no one may frame
  * them. https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy
  */
-export const PAGE_CSP =
+const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
@@ -128,7 +128,7 @@ export function readLimited(stream: Readable & { headers: http.IncomingHttpHeade
 }
 
 /** How long, and how much, a refused request's unread body is still read (and dropped) after the answer. */
-export const LINGER = { ms: 2000, bytes: 16 * 1024 * 1024 }
+const LINGER = { ms: 2000, bytes: 16 * 1024 * 1024 }
 
 /**
  * Call before answering a request whose body was not read to its end (over a limit, or refused before routing).
@@ -178,15 +178,16 @@ export function listenHostname(host: string): string | undefined {
 }
 
 /**
- * Whether a Host header names this machine: localhost, 127.0.0.0/8, [::1], or the name the server listens on. A
- * web page that rebinds its own name to 127.0.0.1 still sends its name, so it is refused here.
+ * Whether a Host header names this machine: localhost, 127.0.0.0/8, [::1], or `listening`, the name the server
+ * listens on as listenHostname writes it (computed once, when the server starts). A web page that rebinds its own
+ * name to 127.0.0.1 still sends its name, so it is refused here.
  * https://developer.chrome.com/blog/private-network-access-update (DNS rebinding), RFC 6761 §6.3 (localhost)
  */
 export function hostAllowed(host: string | undefined, listening?: string): boolean {
   const hostname = host === undefined ? undefined : hostnameOf(host)
   if (hostname === undefined) return false
   if (hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)) return true
-  return listening !== undefined && hostname === listenHostname(listening)
+  return hostname === listening
 }
 
 /**
@@ -224,7 +225,7 @@ export interface ServerLimits {
   keepAliveTimeoutMs?: number
 }
 
-export const DEFAULT_LIMITS: Required<ServerLimits> = {
+const DEFAULT_LIMITS: Required<ServerLimits> = {
   maxConnections: 1000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,

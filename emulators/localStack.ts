@@ -13,6 +13,7 @@ import {
   crossSite,
   hostAllowed,
   lingerAfterAnswer,
+  listenHostname,
   requestTarget,
   SECURITY_HEADERS,
   sendJson,
@@ -129,7 +130,12 @@ const readsBody = (method: string | undefined, pathname: string) =>
  *   fetch cannot reset the mappings, run the event tester or call Personalize;
  * - no body where a route takes none.
  */
-function admitted(req: http.IncomingMessage, res: http.ServerResponse, host: string): boolean {
+function admitted(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  host: string,
+  listening: string | undefined
+): boolean {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
   // Whatever body follows a refusal is dropped, not read.
   const refuse = (status: number, error: string, message: string) => {
@@ -139,7 +145,7 @@ function admitted(req: http.IncomingMessage, res: http.ServerResponse, host: str
   }
   const target = requestTarget(req)
   if (!target) return refuse(400, 'bad_request', 'The request target must be a path.')
-  if (!hostAllowed(req.headers.host, host))
+  if (!hostAllowed(req.headers.host, listening))
     return refuse(
       403,
       'forbidden_host',
@@ -239,9 +245,11 @@ export async function startLocalStack(options: LocalStackOptions = {}) {
     personalize.listener(req, res)
   }
   const host = options.host ?? '127.0.0.1'
+  // The name --host gives, as a Host header would carry it: worked out once, not for each request.
+  const listening = listenHostname(host)
   const server = createLimitedServer((req, res) => {
     try {
-      if (admitted(req, res, host)) route(req, res)
+      if (admitted(req, res, host, listening)) route(req, res)
     } catch (error) {
       // A route that throws is a bug, answered as one; the stack stays up for everyone else.
       if (res.headersSent) res.destroy()

@@ -42,14 +42,17 @@ function findChromium(debian = DEBIAN_CHROMIUM) {
   const chosen = process.env.CHROMIUM_PATH
   if (chosen) return executable(chosen) ? chosen : undefined
   if (executable(debian)) return debian
-  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
-    if (dir && executable(path.join(dir, 'chromium'))) return path.join(dir, 'chromium')
-  }
-  return undefined
+  return whichOnPath('chromium')
 }
 
-const onPath = (command) =>
-  (process.env.PATH || '').split(path.delimiter).some((dir) => dir && executable(path.join(dir, command)))
+/** The first executable `command` in a folder of PATH, as a shell finds it. */
+const whichOnPath = (command) =>
+  (process.env.PATH || '')
+    .split(path.delimiter)
+    .map((dir) => dir && path.join(dir, command))
+    .find((file) => file && executable(file))
+
+const onPath = (command) => whichOnPath(command) !== undefined
 
 /** apt-get can install packages only as root on a machine that has apt (Debian, Ubuntu). */
 const canUseApt = () => typeof process.getuid === 'function' && process.getuid() === 0 && onPath('apt-get')

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { T } from '../destination/__tests__/__helpers__/timestamps'
 
 const root = path.join(__dirname, '..')
 
@@ -74,7 +75,6 @@ test('toEpochSeconds and the backfill read offset-less times as UTC in every hos
   expect([losAngeles.dateParse - utc.dateParse, kolkata.dateParse - utc.dateParse]).toEqual([8 * 3600, -5.5 * 3600])
   expect(new Set([losAngeles.duckdbCast, kolkata.duckdbCast, utc.duckdbCast]).size).toBe(3)
   // …while the rule and the backfill read UTC in all three.
-  const T = Date.UTC(2019, 1, 26, 16, 4, 5) / 1000
   expect(utc.rule).toEqual([T, T + 0.5, Date.UTC(2019, 1, 26) / 1000, T, Date.UTC(2019, 6, 1, 0, 30) / 1000])
   expect(losAngeles.rule).toEqual(utc.rule)
   expect(kolkata.rule).toEqual(utc.rule)

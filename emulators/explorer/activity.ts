@@ -183,6 +183,7 @@ export class Activity {
     products.forEach((product, i) => this.mergeItem(items[i]!, product, 1))
     this.count(message)
     const roundTripOf = isRoundTrip(message) ? ROUND_TRIP_ID.exec(message.messageId)?.[1] : undefined
+    const traits = record(message.traits)
     const event: RecentEvent = {
       messageId: message.messageId,
       type: text(message.type) ?? 'unknown',
@@ -193,11 +194,10 @@ export class Activity {
       anonymousId: text(message.anonymousId),
       items,
       properties,
-      traits: record(message.traits),
+      traits,
       ...(roundTripOf !== undefined && { roundTripOf })
     }
     this.file(person, [event])
-    const traits = record(message.traits)
     if (message.type === 'identify' && traits && Object.hasOwn(traits, RECOMMENDED_TRAIT))
       this.recommend(person, message, recommendedIds(traits), roundTripOf)
     const { messageId, type, timestamp } = event

@@ -5,7 +5,7 @@
 import type { InputField } from '@segment/actions-core'
 
 /** What a trigger can test, as parseFql reads them (anything else is dropped without a word). */
-export const TRIGGER_FIELDS = ['type', 'event', 'name', 'userId', 'properties', 'traits', 'context']
+const TRIGGER_FIELDS = ['type', 'event', 'name', 'userId', 'properties', 'traits', 'context']
 const FUNCTIONS = new Set(['contains', 'match'])
 const FIELD_HINT = 'use type, event, name, userId, properties.<key>, traits.<key> or context.<key>'
 

@@ -78,6 +78,12 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The subscriptions a save or a check is given: `{ subscriptions: [...] }`, or the list itself. */
+async function readList(req: http.IncomingMessage): Promise<unknown> {
+  const body = await readJson(req)
+  return body !== null && typeof body === 'object' && 'subscriptions' in body ? body.subscriptions : body
+}
+
 export function createMappingsRoutes(options: { store: SubscriptionStore; tester: Tester }) {
   const { store, tester } = options
   const mappings = () => ({
@@ -92,8 +98,7 @@ export function createMappingsRoutes(options: { store: SubscriptionStore; tester
     '/_local/mappings': {
       GET: (_req, res) => send(res, 200, mappings()),
       PUT: async (req, res) => {
-        const body = await readJson(req)
-        const list = body !== null && typeof body === 'object' && 'subscriptions' in body ? body.subscriptions : body
+        const list = await readList(req)
         const errors = store.replace(list)
         if (errors.length > 0) return send(res, 400, { errors })
         send(res, 200, mappings())
@@ -102,8 +107,7 @@ export function createMappingsRoutes(options: { store: SubscriptionStore; tester
     // The save's checks without saving: the editor names problems as the user types.
     '/_local/mappings/check': {
       POST: async (req, res) => {
-        const body = await readJson(req)
-        const list = body !== null && typeof body === 'object' && 'subscriptions' in body ? body.subscriptions : body
+        const list = await readList(req)
         const checked = checkSubscriptions(list)
         send(res, 200, { errors: checked.ok ? [] : checked.problems })
       }

@@ -10,7 +10,6 @@ import path from 'node:path'
 import { AppendLog, type AppendStats } from '../groupCommit'
 import { AwsError } from './protocol'
 import type { Store } from './store'
-import { localPath } from './training'
 
 export interface Entry {
   op: string
@@ -45,7 +44,7 @@ const CHUNK = 1 << 20
  * reported, and what follows it (an entry written after a torn one on the same line, as journals written before
  * torn tails were cut have) is read.
  */
-export function readJournal(
+function readJournal(
   file: string,
   onTorn: (at: number, bytes: number) => void = () => undefined
 ): { entries: Entry[]; end: number } {
@@ -151,12 +150,12 @@ export class Journal {
     return this.log.sync(lost)
   }
 
-  /** An import's input with its CSV copied into the data dir, so the journal never depends on the original file. */
-  keepImport(input: Record<string, unknown>, s3Root: string): Record<string, unknown> {
-    const source = (input.dataSource as { dataLocation?: string } | undefined)?.dataLocation
-    if (!source) return input
-    const from = localPath(source, s3Root)
-    if (!existsSync(from)) return input
+  /**
+   * An import's input with its CSV (`from`, its data location resolved: training.ts importedFile) copied into the
+   * data dir, so the journal never depends on the original file.
+   */
+  keepImport(input: Record<string, unknown>, from: string): Record<string, unknown> {
+    const source = (input.dataSource as { dataLocation: string }).dataLocation
     const copy = path.join(this.dataDir, 'imports', `${String(input.jobName)}-${Date.now()}.csv`)
     copyFileSync(from, copy)
     return {

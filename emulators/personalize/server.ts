@@ -141,10 +141,9 @@ export function createPersonalizeEmulator(options: PersonalizeEmulatorOptions = 
     try {
       // Only a file the import will read is copied into the data dir: not a directory, not before the dataset is
       // known to exist.
-      const stored =
-        journal && routed.op === 'CreateDatasetImportJob' && importedFile(store, input, s3Root)
-          ? journal.keepImport(input, s3Root)
-          : input
+      const imported =
+        journal && routed.op === 'CreateDatasetImportJob' ? importedFile(store, input, s3Root) : undefined
+      const stored = journal && imported ? journal.keepImport(input, imported) : input
       if (!journal || !MUTATING.test(routed.op)) return { result: routed.run(store, stored), durable: undefined }
       const { result, undo } = store.transaction(() => routed.run(store, stored))
       // A refused operation changes nothing (and is not journaled).

@@ -14,7 +14,7 @@ const AUTHORIZATION =
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 /** How far a request's X-Amz-Date may be from the server's clock, either way: AWS's five minutes of clock skew plus
  *  the signature's validity; AWS answers "Signature expired" after 15 minutes. */
-export const SIGNATURE_WINDOW_MS = 15 * 60 * 1000
+const SIGNATURE_WINDOW_MS = 15 * 60 * 1000
 
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
@@ -51,13 +51,13 @@ export function verifySignature(
   if (!names.includes('host'))
     return ERRORS.signature(`'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`)
   const date = String(req.headers['x-amz-date'] ?? '')
-  if (!names.includes('x-amz-date') || Number.isNaN(amzTime(date)))
+  const at = amzTime(date)
+  if (!names.includes('x-amz-date') || Number.isNaN(at))
     return ERRORS.incompleteSignature(
       `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header, signed.`
     )
   // AWS's answers, verbatim but for the times: "Signature expired: 20240101T000000Z is now earlier than
   // 20240101T001000Z (20240101T002500Z - 15 min.)" and "Signature not yet current: … is still later than …".
-  const at = amzTime(date)
   if (at < now - SIGNATURE_WINDOW_MS)
     return ERRORS.signature(
       `Signature expired: ${date} is now earlier than ${amzDate(now - SIGNATURE_WINDOW_MS)} (${amzDate(now)} - 15 min.)`

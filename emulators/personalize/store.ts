@@ -284,31 +284,32 @@ export class Store {
   record(datasetGroupArn: string, events: RecordedEvent[]): void {
     const list = this.events.get(datasetGroupArn) ?? []
     const [fresh, length] = [!this.events.has(datasetGroupArn), list.length]
-    const ids: string[] = []
-    const keys: string[] = []
+    const idKey = (event: RecordedEvent) => `${datasetGroupArn}\u0000${event.eventId}`
+    const indexKey = (event: RecordedEvent) =>
+      `${datasetGroupArn}\u0000${event.userId ?? `session\u0000${event.sessionId}`}`
     for (const event of events) {
       // Personalize ignores later events that reuse an eventId (API_UBS_Event.html): a re-delivery adds nothing.
       if (event.eventId !== undefined) {
-        const key = `${datasetGroupArn}\u0000${event.eventId}`
+        const key = idKey(event)
         if (this.eventIds.has(key)) continue
         this.eventIds.add(key)
-        ids.push(key)
       }
-      const key = `${datasetGroupArn}\u0000${event.userId ?? `session\u0000${event.sessionId}`}`
+      const key = indexKey(event)
       const positions = this.eventIndex.get(key)
       if (positions) positions.push(list.length)
       else this.eventIndex.set(key, [list.length])
-      keys.push(key)
       list.push(event)
     }
     this.events.set(datasetGroupArn, list)
     this.changed(() => {
-      for (const key of keys.reverse()) {
+      // What this call added follows `length` (later changes are taken back first), newest first.
+      for (const event of list.slice(length).reverse()) {
+        const key = indexKey(event)
         const positions = this.eventIndex.get(key)!
         positions.pop()
         if (positions.length === 0) this.eventIndex.delete(key)
+        if (event.eventId !== undefined) this.eventIds.delete(idKey(event))
       }
-      for (const key of ids) this.eventIds.delete(key)
       list.length = length
       if (fresh) this.events.delete(datasetGroupArn)
     })

@@ -38,7 +38,7 @@ export const defaultSubscriptions = (): Subscription[] =>
   )
 
 /** Segment retries a failed delivery for four hours. */
-export const RETRY_FOR_MS = 4 * 3_600_000
+const RETRY_FOR_MS = 4 * 3_600_000
 
 export interface DeliveryOptions {
   /** The destination's settings, or undefined while it is not configured (messages are then not delivered). */
@@ -111,7 +111,7 @@ export interface DeliveryStats {
 export const retryable = (status: number) => [408, 423, 429].includes(status) || (status >= 500 && status !== 501)
 const NOT_SUBSCRIBED = 'does not match the subscription'
 
-export function failureOf(message: StoredMessage, preset: string, status: number, text: string): DeliveryFailure {
+function failureOf(message: StoredMessage, preset: string, status: number, text: string): DeliveryFailure {
   return { messageId: message.messageId, event: String(message.event ?? message.type), preset, status, message: text }
 }
 
@@ -121,7 +121,7 @@ export function failureOf(message: StoredMessage, preset: string, status: number
  * person's messages on one device are delivered in one order (an anonymous session's recommendations never land
  * after the signed-in ones); keyed by userId first, an identify would move the person to another lane mid-session.
  */
-export function personKeys() {
+function personKeys() {
   const linked = new Map<string, string>()
   return (message: StoredMessage): string => {
     const { userId, anonymousId } = message

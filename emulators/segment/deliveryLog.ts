@@ -85,7 +85,7 @@ export class DeliveryLog {
         this.partly.set(id!, over)
       }
     }
-    for (const id of this.done) this.partly.delete(id)
+    for (const id of this.partly.keys()) if (this.done.has(id)) this.partly.delete(id)
   }
 
   /**

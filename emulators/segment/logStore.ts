@@ -217,10 +217,7 @@ export class LogStore {
   /** Waits for the fsyncs under way, then closes the files. */
   async close(): Promise<void> {
     const logs = [...this.open.values()]
-    for (const log of logs) {
-      this.read.failedAppends += log.stats.failedAppends
-      this.read.cutBytes += log.stats.cutBytes
-    }
+    Object.assign(this.read, this.stats)
     this.open.clear()
     await Promise.all(logs.map((log) => log.close()))
   }

@@ -15,7 +15,7 @@ const LIMIT = { default: 10, max: 200 }
 const WHOLE = /^[0-9]{1,4}$/
 
 /** The Profile API's `limit`, or undefined when it is not a whole number from 1 to 200 (-5, 2.5, 1e2, 999). */
-export function profileLimit(value: string | null): number | undefined {
+function profileLimit(value: string | null): number | undefined {
   if (value === null) return LIMIT.default
   const limit = WHOLE.test(value) ? Number(value) : NaN
   return limit >= 1 && limit <= LIMIT.max ? limit : undefined
@@ -23,7 +23,7 @@ export function profileLimit(value: string | null): number | undefined {
 
 /** Whether an Authorization header is Basic auth with the token as its user name (the password is ignored, as
  *  Segment's is empty), compared in constant time. https://segment.com/docs/unify/profile-api/#authentication */
-export function profileAuthorized(authorization: string | undefined, token: string): boolean {
+function profileAuthorized(authorization: string | undefined, token: string): boolean {
   const basic = /^Basic ([A-Za-z0-9+/=]*)$/i.exec(authorization ?? '')
   if (!basic) return false
   const credentials = Buffer.from(basic[1]!, 'base64').toString()

@@ -14,6 +14,7 @@ import {
   rejection,
   requestLimit,
   stored,
+  tooLarge,
   writeKeyOf
 } from './trackingApi'
 
@@ -154,10 +155,7 @@ export function createSegmentEmulator(options: SegmentEmulatorOptions) {
     // the rest is never held (a body of hundreds of MB was buffered whole before being measured).
     readLimited(req, requestLimit(call))
       .then((raw) => {
-        if (raw === undefined) {
-          const limit = requestLimit(call) / 1024
-          throw new BadRequest('request_too_large', `The request is over ${limit} KB.`)
-        }
+        if (raw === undefined) throw tooLarge(call)
         return accept(call, raw.toString('utf8'), req.headers.authorization)
       })
       .then(

@@ -41,6 +41,10 @@ export function writeKeyOf(authorization: string | undefined, body: Message): st
 /** The largest request body a call takes: 500 KB for a batch, 32 KB for one message. */
 export const requestLimit = (call: string): number => (BATCH_PATHS.includes(call) ? MAX_BATCH_BYTES : MAX_MESSAGE_BYTES)
 
+/** The 400 a request over its call's limit (requestLimit) is answered with. */
+export const tooLarge = (call: string): BadRequest =>
+  new BadRequest('request_too_large', `The request is over ${requestLimit(call) / 1024} KB.`)
+
 /** How deeply a JSON text's objects and arrays nest, counted without parsing (so without recursion). */
 export function jsonDepth(text: string): number {
   let depth = 0
@@ -70,8 +74,7 @@ function withoutNullContext(message: Message): Message {
 
 /** The request's messages: one for a single call, the batch's items (with its context and integrations) for a batch. */
 export function messagesOf(call: string, raw: string): { body: Message; messages: Message[] } {
-  if (Buffer.byteLength(raw) > requestLimit(call))
-    throw new BadRequest('request_too_large', `The request is over ${BATCH_PATHS.includes(call) ? '500' : '32'} KB.`)
+  if (Buffer.byteLength(raw) > requestLimit(call)) throw tooLarge(call)
   if (jsonDepth(raw) > MAX_DEPTH)
     throw new BadRequest('too_deeply_nested', `The request nests objects or arrays more than ${MAX_DEPTH} levels deep.`)
   let body: unknown

@@ -3,8 +3,6 @@
 // fetches the current Node lines for CI the same way.
 import { nodeBinary } from '../../common/nodeBinary'
 
-export { cacheDir } from '../../common/nodeBinary'
-
 export const NODE14_VERSION = '14.21.3'
 
 /** The path of a Node 14 binary, downloading it once. */

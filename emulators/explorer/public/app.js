@@ -336,10 +336,15 @@
           el(
             'div',
             {},
-            own ? undefined : el('span', { className: 'what' }, event.event ?? event.type),
-            own ? undefined : el('span', { className: 'tag' }, event.type),
-            own ? undefined : el('span', { className: 'tag' }, event.projectId),
-            own ? undefined : el('div', { className: 'muted' }, eventDetail(event)),
+            // A round-trip identify of its own shows only its recommendations.
+            own
+              ? undefined
+              : [
+                  el('span', { className: 'what' }, event.event ?? event.type),
+                  el('span', { className: 'tag' }, event.type),
+                  el('span', { className: 'tag' }, event.projectId),
+                  el('div', { className: 'muted' }, eventDetail(event))
+                ],
             event.recommendations ? recommendationsView(event.recommendations, own) : undefined
           )
         )

@@ -766,11 +766,11 @@
   }
 
   /** Every problem, the page's and the stack's, shown beside what it is about, and listed once more at the top after a
-   *  refused save. */
-  function problemsNow() {
+   *  refused save. `results` are the drafts' subscriptionOf, worked out once by the caller. */
+  function problemsNow(results) {
     const all = []
     state.draft.forEach((draft, index) => {
-      const { errors } = subscriptionOf(draft)
+      const { errors } = results[index]
       for (const [field, message] of Object.entries(errors))
         all.push({ index, name: draft.name, field, rule: 'editor', message: `${field}: ${message}` })
     })
@@ -783,7 +783,8 @@
   }
 
   function showErrors() {
-    const all = problemsNow()
+    const results = state.draft.map(subscriptionOf)
+    const all = problemsNow(results)
     state.draft.forEach((draft, index) => {
       const view = views.get(draft)
       if (!view) return
@@ -804,7 +805,7 @@
         'invalid',
         mine.some((p) => p.rule === 'subscribe')
       )
-      view.json.textContent = json(subscriptionOf(draft).subscription.mapping)
+      view.json.textContent = json(results[index].subscription.mapping)
     })
     if (state.refused) renderRefused(all)
   }
@@ -849,7 +850,8 @@
   async function save() {
     const status = $('save-status')
     clearTimeout(checkTimer)
-    const mine = problemsNow().filter((problem) => problem.rule === 'editor')
+    const results = state.draft.map(subscriptionOf)
+    const mine = problemsNow(results).filter((problem) => problem.rule === 'editor')
     if (mine.length > 0) {
       state.refused = true
       showErrors()
@@ -857,7 +859,7 @@
       status.textContent = `Not saved: ${mine.length} problem(s), listed below and shown where they are.`
       return
     }
-    const list = state.draft.map((draft) => subscriptionOf(draft).subscription)
+    const list = results.map((result) => result.subscription)
     const { status: code, body } = await call('PUT', '/_local/mappings', { subscriptions: list })
     if (code === 200) {
       state.refused = false
