@@ -2,7 +2,7 @@
 // 500, read or wrote files it should not, or let a web page (DNS rebinding, a cross-site form) use it. Each is
 // refused with 4xx, and the stack answers the next request.
 import { createHash, randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
@@ -401,6 +401,20 @@ describe('only this machine’s names and this origin get in', () => {
 })
 
 describe('s3:// locations stay inside the S3 folder', () => {
+  // The stack maps s3:// to ./s3. Run from a folder a few levels inside a sandbox, so that where a location would land
+  // if it were joined naively is inside the sandbox: an import finds a readable CSV planted there, and an export
+  // would leave a folder there, so "nothing is read or written" can fail.
+  const cwd = process.cwd()
+  let sandbox: string
+  let s3Root: string
+  beforeAll(() => {
+    sandbox = temporary()
+    const inside = path.join(sandbox, 'a', 'b', 'c')
+    mkdirSync(inside, { recursive: true })
+    process.chdir(inside)
+    s3Root = path.resolve('s3')
+  })
+  afterAll(() => process.chdir(cwd))
   beforeEach(() => start())
 
   test.each([
@@ -410,8 +424,13 @@ describe('s3:// locations stay inside the S3 folder', () => {
     ['CreateDatasetExportJob', 's3://../../tmp/EXPORT'],
     ['CreateDatasetExportJob', 's3://bucket/./../../tmp/EXPORT']
   ])('%s to %s is InvalidInputException, and nothing is read or written', async (op, location) => {
-    const name = `escape-${randomUUID()}`
-    const target = location.replace('EXPORT', name)
+    const target = location.replace('EXPORT', `escape-${randomUUID()}`)
+    const naive = path.join(s3Root, ...target.slice('s3://'.length).split('/'))
+    expect(naive.startsWith(sandbox + path.sep)).toBe(true)
+    if (op === 'CreateDatasetImportJob') {
+      mkdirSync(path.dirname(naive), { recursive: true })
+      writeFileSync(naive, 'USER_ID,ITEM_ID,TIMESTAMP\nu-1,i-1,1700000000\n')
+    }
     const datasetArn = await dataset(stack)
     const input =
       op === 'CreateDatasetImportJob'
@@ -425,7 +444,7 @@ describe('s3:// locations stay inside the S3 folder', () => {
     const answer = await control(stack, op, input)
     expect(answer.status).toBe(400)
     expect(answer.json().__type).toBe('com.amazonaws.personalize#InvalidInputException')
-    expect(existsSync(path.join('/tmp', name))).toBe(false)
+    if (op === 'CreateDatasetExportJob') expect(existsSync(naive)).toBe(false)
     expect(readdirSync(path.join(dataDir, 'imports'))).toEqual([])
     await expectUp(stack)
   })
